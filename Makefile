@@ -1,0 +1,43 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a step they use.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help setup knowledge run test lint format train validate
+
+help:
+	@echo "make run    set up, train if needed and start the assistant on http://127.0.0.1:8000/"
+	@echo "make test   set up and run the whole test suite"
+
+# A Python 3.10: $$PYTHON, python3.10 on PATH, then pyenv's versions.
+$(STAMP): pyproject.toml constraints.txt
+	@py="$${PYTHON:-}"; \
+	if [ -z "$$py" ]; then py=$$(command -v python3.10 || true); fi; \
+	if [ -z "$$py" ] || ! "$$py" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
+	  py=$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10*/bin/python 2>/dev/null | sort -V | tail -n 1); fi; \
+	if [ -z "$$py" ] || ! "$$py" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
+	  echo "No Python 3.10 found (Rasa 3.6 needs exactly 3.10). Install one, e.g. 'pyenv install 3.10',"; \
+	  echo "or point PYTHON at it: make PYTHON=/path/to/python3.10 $(MAKECMDGOALS)"; exit 1; fi; \
+	echo "Using $$py"; \
+	rm -rf $(VENV) && "$$py" -m venv $(VENV) && \
+	$(PY) -m pip install --quiet --upgrade pip setuptools wheel && \
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]' && touch $(STAMP)
+
+setup: $(STAMP)
+
+knowledge: setup
+	$(PY) -m knowledge load
+
+lint: setup
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
+
+run: knowledge
+	@echo "(the bot and its front door arrive with the next issues)"
+
+test: knowledge lint
+	$(VENV)/bin/pytest
