@@ -4,8 +4,9 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup knowledge run test lint format train validate
+.PHONY: help setup knowledge train run test lint format
 
 help:
 	@echo "make run    set up, train if needed and start the assistant on http://127.0.0.1:8000/"
@@ -27,8 +28,13 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP)
 
+# Load the knowledge base, then regenerate the NLU parts that come from it.
 knowledge: setup
 	$(PY) -m knowledge load
+	$(PY) -m bot.generate
+
+train: knowledge
+	$(PY) -m bot.train
 
 lint: setup
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
@@ -37,7 +43,7 @@ format: setup
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
 
 run: knowledge
-	@echo "(the bot and its front door arrive with the next issues)"
+	$(PY) -m bot.serve
 
 test: knowledge lint
 	$(VENV)/bin/pytest
