@@ -1,1 +1,1 @@
-"""The rasa_sdk action server: turns a recognised question into an answer from the knowledge base."""
+"""The rasa_sdk action server: turns a recognised question into an answer."""

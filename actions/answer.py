@@ -6,7 +6,7 @@ Every reply carries the contract payload of knowledge/topics.yml:
 
 import difflib
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +31,13 @@ def store() -> KnowledgeStore:
     return KnowledgeStore()
 
 
-@lru_cache(maxsize=None)
+@cache
 def answer_for(topic: str) -> Answer | None:
     """Answers change only when the knowledge base is reloaded, which restarts the server."""
     return store().answer(topic)
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=1024)
 def notice_for(text: str) -> Notice | None:
     """A notice by id or alias; a close misspelling of an alias ("medair") still finds it."""
     found = store().notice(text)
