@@ -36,7 +36,7 @@ def services_nlu(aliases: dict[str, str]) -> str:
 
 
 def build_spacy_pipeline(aliases: dict[str, str]) -> spacy.language.Language:
-    """A blank English pipeline: lookup lemmatizer plus an EntityRuler labelling aliases `service`."""
+    """Blank English with a lookup lemmatizer and an EntityRuler labelling aliases `service`."""
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
