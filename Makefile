@@ -45,5 +45,7 @@ format: setup
 run: knowledge
 	$(PY) -m bot.serve
 
-test: knowledge lint
+test: train lint
+	$(VENV)/bin/rasa data validate --fail-on-warnings
 	$(VENV)/bin/pytest
+	$(VENV)/bin/rasa test core --stories tests/ --fail-on-prediction-errors --out results/conversations

@@ -29,6 +29,7 @@ def train(config: Path = ROOT / "config.yml", name: str | None = None) -> Path:
     name = name or fingerprint()
     model = MODELS / f"{name}.tar.gz"
     if model.exists():
+        model.touch()  # the newest model is the one `rasa shell` and `rasa test` pick
         return model
     command = [
         sys.executable,

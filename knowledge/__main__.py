@@ -1,0 +1,46 @@
+"""`python -m knowledge load [--database-url URL]`: validate the content and load it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from knowledge.loader import KnowledgeError, load
+from knowledge.settings import CONTENT_DIR, database_url
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m knowledge", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    load_command = commands.add_parser("load", help="validate the YAML and (re)load the database")
+    load_command.add_argument(
+        "--database-url", help="default: $DATABASE_URL, else sqlite:///<repo>/var/knowledge.sqlite"
+    )
+    load_command.add_argument(
+        "--content-dir", type=Path, default=CONTENT_DIR, help="default: knowledge/content"
+    )
+    args = parser.parse_args(argv)
+
+    try:
+        url = args.database_url or database_url()
+        counts = load(url, content_dir=args.content_dir)
+        shown = make_url(url).render_as_string(hide_password=True)
+    except KnowledgeError as error:
+        print(f"knowledge: {error}", file=sys.stderr)
+        return 1
+    except (SQLAlchemyError, ImportError, OSError) as error:
+        print(f"knowledge: database error: {' '.join(str(error).split())}", file=sys.stderr)
+        return 1
+    summary = ", ".join(
+        f"{count} {table.replace('_', ' ')} rows" for table, count in counts.items()
+    )
+    print(f"Loaded knowledge base into {shown}: {summary}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,355 @@
+"""Validate the knowledge YAML against topics.yml and the privacy page, then load it.
+
+Validation runs to the end and reports every problem; the database is touched only
+when there are none, and then in a single transaction (tables created if missing,
+old rows deleted, new rows inserted), so a failed load leaves it as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import yaml
+from sqlalchemy import create_engine, delete, insert
+from sqlalchemy.orm import Session
+
+from knowledge import models
+from knowledge.settings import CONTENT_DIR, PAGE_PATH, REPO_ROOT, TOPICS_PATH, database_url
+from knowledge.store import normalize
+
+MAX_WORDS = 60
+SERVICE_MODES = ("ask", "when_named")
+ANSWER_FIELDS = ("topic", "answer", "sources", "notices", "service")
+NOTICE_FIELDS = ("id", "title", "audience", "url", "aliases")
+
+
+class KnowledgeError(Exception):
+    """The knowledge content is invalid; each problem names its file and entry."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
+        super().__init__(f"knowledge base not loaded, {count}:\n" + "\n".join(problems))
+
+
+def is_knowledge_topic(topic_id: str) -> bool:
+    """Whether the knowledge base answers the topic (the Rasa domain answers the rest)."""
+    return not (topic_id.startswith("chitchat.") or topic_id == "out_of_scope")
+
+
+@dataclass
+class Content:
+    """Validated knowledge content, ready to load."""
+
+    topics: dict[str, str]
+    notices: list[dict[str, Any]]
+    answers: list[dict[str, Any]]
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that rejects duplicate mapping keys instead of keeping the last."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _show(path: Path) -> str:
+    path = path.resolve()
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass
+class _Checker:
+    problems: list[str] = field(default_factory=list)
+
+    def fail(self, path: Path, entry: str, message: str) -> None:
+        self.problems.append(f"{_show(path)}: {entry}: {message}")
+
+    def section(self, path: Path, key: str) -> Any:
+        """The value under the top-level `key` of a YAML file, or None (with a problem)."""
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+        except OSError as error:
+            self.fail(path, "file", f"cannot read: {error.strerror}")
+            return None
+        except yaml.YAMLError as error:
+            self.fail(path, "file", "malformed YAML: " + " ".join(str(error).split()))
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get(key), list | dict):
+            self.fail(path, "file", f"expected a top-level '{key}:' entry")
+            return None
+        return data[key]
+
+    def fields(self, path: Path, entry: str, item: dict, names: tuple[str, ...]) -> bool:
+        """Whether the entry has no unknown fields."""
+        for name in sorted(item.keys() - set(names)):
+            self.fail(path, entry, f"unknown field '{name}'")
+        return item.keys() <= set(names)
+
+    def text(self, path: Path, entry: str, name: str, value: Any) -> bool:
+        if isinstance(value, str) and value.strip():
+            return True
+        problem = "missing field" if value is None else "must be non-empty text:"
+        self.fail(path, entry, f"{problem} '{name}'")
+        return False
+
+    def texts(self, path: Path, entry: str, name: str, value: Any) -> bool:
+        if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
+            return True
+        problem = "missing field" if value is None else "must be a list of non-empty texts:"
+        self.fail(path, entry, f"{problem} '{name}'")
+        return False
+
+
+def read_content(
+    content_dir: Path = CONTENT_DIR, topics_path: Path = TOPICS_PATH, page_path: Path = PAGE_PATH
+) -> Content:
+    """Read and validate topics.yml, notices.yml and answers.yml; raise KnowledgeError."""
+    content_dir, topics_path, page_path = Path(content_dir), Path(topics_path), Path(page_path)
+    check = _Checker()
+    topics = _read_topics(check, topics_path)
+    notices, notice_ids = _read_notices(check, content_dir / "notices.yml", topics, topics_path)
+    try:
+        page = _squash(page_path.read_text(encoding="utf-8"))
+    except OSError as error:
+        check.fail(page_path, "file", f"cannot read: {error.strerror}")
+        page = None
+    answers = _read_answers(
+        check, content_dir / "answers.yml", topics, topics_path, notice_ids, page, page_path
+    )
+    if check.problems:
+        raise KnowledgeError(check.problems)
+    return Content(topics=topics or {}, notices=notices, answers=answers or [])
+
+
+def _read_topics(check: _Checker, path: Path) -> dict[str, str] | None:
+    data = check.section(path, "topics")
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        check.fail(path, "topics", "expected a mapping of topic id to description")
+        return None
+    topics = {}
+    for topic_id, description in data.items():
+        if not isinstance(topic_id, str) or not topic_id.strip():
+            check.fail(path, f"topic {topic_id!r}", "topic id must be non-empty text")
+        elif check.text(path, f"topic '{topic_id}'", "description", description):
+            topics[topic_id] = description.strip()
+    return topics
+
+
+def _read_notices(
+    check: _Checker, path: Path, topics: dict[str, str] | None, topics_path: Path
+) -> tuple[list[dict[str, Any]], set[str] | None]:
+    """The valid notices, and the ids of all notices (None if the file is unreadable)."""
+    data = check.section(path, "notices")
+    if data is None:
+        return [], None
+    if not isinstance(data, list):
+        check.fail(path, "notices", "expected a list of notices")
+        return [], None
+    notices: list[dict[str, Any]] = []
+    ids: set[str] = set()
+    alias_owner: dict[str, tuple[str, str]] = {}
+    for number, item in enumerate(data, 1):
+        if not isinstance(item, dict):
+            check.fail(path, f"entry {number}", "expected a mapping of fields")
+            continue
+        notice_id, url, aliases = item.get("id"), item.get("url"), item.get("aliases") or []
+        entry = f"notice '{notice_id}'" if isinstance(notice_id, str) else f"entry {number}"
+        valid = {name: check.text(path, entry, name, item.get(name)) for name in NOTICE_FIELDS[:4]}
+        valid["aliases"] = check.texts(path, entry, "aliases", aliases)
+        valid["fields"] = check.fields(path, entry, item, NOTICE_FIELDS)
+        if valid["id"]:
+            if notice_id in ids:
+                check.fail(path, entry, "duplicate notice id")
+                continue
+            ids.add(notice_id)
+            if not notice_id.startswith("notice."):
+                check.fail(path, entry, "notice id must start with 'notice.'")
+            elif topics is not None and notice_id not in topics:
+                check.fail(path, entry, f"notice id is not a topic of {_show(topics_path)}")
+        if valid["url"] and (urlparse(url).scheme != "https" or not urlparse(url).netloc):
+            check.fail(path, entry, f"url must be an https:// address, not {url!r}")
+        for alias in aliases if valid["id"] and valid["aliases"] else ():
+            key = normalize(alias)
+            if not key:
+                check.fail(path, entry, f"alias {alias!r} is empty after normalisation")
+            elif key in alias_owner:
+                other_id, other_alias = alias_owner[key]
+                check.fail(
+                    path,
+                    entry,
+                    f"duplicate alias {alias!r} (normalised '{key}'): "
+                    f"notice '{other_id}' already has {other_alias!r}",
+                )
+            else:
+                alias_owner[key] = (notice_id, alias)
+        if all(valid.values()):
+            notices.append(
+                {
+                    "id": notice_id,
+                    "title": item["title"].strip(),
+                    "audience": item["audience"].strip(),
+                    "url": url,
+                    "aliases": [alias.strip() for alias in aliases],
+                }
+            )
+    if topics is not None:
+        for topic_id in topics:
+            if topic_id.startswith("notice.") and topic_id not in ids:
+                check.fail(
+                    path, f"notice '{topic_id}'", f"topic of {topics_path.name} has no notice here"
+                )
+    return notices, ids
+
+
+def _read_answers(
+    check: _Checker,
+    path: Path,
+    topics: dict[str, str] | None,
+    topics_path: Path,
+    notice_ids: set[str] | None,
+    page: str | None,
+    page_path: Path,
+) -> list[dict[str, Any]] | None:
+    data = check.section(path, "answers")
+    if data is None:
+        return None
+    if not isinstance(data, list):
+        check.fail(path, "answers", "expected a list of answers")
+        return None
+    answers: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for number, item in enumerate(data, 1):
+        if not isinstance(item, dict):
+            check.fail(path, f"entry {number}", "expected a mapping of fields")
+            continue
+        topic, service, linked = item.get("topic"), item.get("service"), item.get("notices")
+        entry = f"answer '{topic}'" if isinstance(topic, str) else f"entry {number}"
+        valid = {
+            "fields": check.fields(path, entry, item, ANSWER_FIELDS),
+            "topic": check.text(path, entry, "topic", topic),
+            "answer": check.text(path, entry, "answer", item.get("answer")),
+            "sources": check.texts(path, entry, "sources", item.get("sources")),
+            "notices": check.texts(path, entry, "notices", linked),
+        }
+        if valid["topic"]:
+            if topic in seen:
+                check.fail(path, entry, "duplicate answer for this topic")
+                continue
+            seen.add(topic)
+            if topics is not None and topic not in topics:
+                check.fail(path, entry, f"unknown topic id (not in {_show(topics_path)})")
+            elif not is_knowledge_topic(topic):
+                check.fail(path, entry, "this topic is answered by the Rasa domain, not here")
+        if valid["answer"] and len(item["answer"].split()) > MAX_WORDS:
+            words = len(item["answer"].split())
+            check.fail(path, entry, f"answer has {words} words, more than {MAX_WORDS}")
+        if service is not None and service not in SERVICE_MODES:
+            check.fail(path, entry, f"service must be one of {SERVICE_MODES}, not {service!r}")
+        if valid["sources"]:
+            if not item["sources"]:
+                check.fail(path, entry, "needs at least one source sentence")
+            for sentence in item["sources"]:
+                if page is not None and _squash(sentence) not in page:
+                    check.fail(path, entry, f"source not in {_show(page_path)}: {sentence!r}")
+        if valid["notices"]:
+            if len(set(linked)) != len(linked):
+                check.fail(path, entry, "a notice is linked twice")
+            for notice_id in linked:
+                if notice_ids is not None and notice_id not in notice_ids:
+                    check.fail(path, entry, f"unknown notice id {notice_id!r}")
+            if valid["topic"] and topic.startswith("notice.") and linked[:1] != [topic]:
+                check.fail(path, entry, f"a notice answer must link its own notice '{topic}' first")
+        if all(valid.values()):
+            answers.append(
+                {
+                    "topic": topic,
+                    "text": _squash(item["answer"]),
+                    "sources": [_squash(sentence) for sentence in item["sources"]],
+                    "notices": list(linked),
+                    "service": service,
+                }
+            )
+    if topics is not None:
+        for topic_id in topics:
+            if is_knowledge_topic(topic_id) and topic_id not in seen:
+                check.fail(
+                    path, f"answer '{topic_id}'", f"missing: {topics_path.name} has this topic"
+                )
+    return answers
+
+
+def load(
+    url: str | None = None,
+    content_dir: Path = CONTENT_DIR,
+    topics_path: Path = TOPICS_PATH,
+    page_path: Path = PAGE_PATH,
+) -> dict[str, int]:
+    """Validate, then replace the knowledge base at `url` in one transaction.
+
+    Returns the number of rows per table ("topic", "notice", "alias", "answer", ...).
+    """
+    content = read_content(content_dir, topics_path, page_path)
+    rows: dict[type, list[dict[str, Any]]] = {
+        models.Topic: [
+            {"id": topic_id, "description": description, "position": position}
+            for position, (topic_id, description) in enumerate(content.topics.items())
+        ],
+        models.Notice: [
+            {key: notice[key] for key in ("id", "title", "audience", "url")} | {"position": p}
+            for p, notice in enumerate(content.notices)
+        ],
+        models.Alias: [
+            {
+                "normalized": normalize(alias),
+                "text": alias,
+                "notice_id": notice["id"],
+                "position": p,
+            }
+            for notice in content.notices
+            for p, alias in enumerate(notice["aliases"])
+        ],
+        models.Answer: [
+            {"topic_id": a["topic"], "text": a["text"], "service": a["service"]}
+            for a in content.answers
+        ],
+        models.AnswerSource: [
+            {"topic_id": a["topic"], "position": p, "sentence": sentence}
+            for a in content.answers
+            for p, sentence in enumerate(a["sources"])
+        ],
+        models.AnswerNotice: [
+            {"topic_id": a["topic"], "position": p, "notice_id": notice_id}
+            for a in content.answers
+            for p, notice_id in enumerate(a["notices"])
+        ],
+    }
+    engine = create_engine(url or database_url(), future=True)
+    try:
+        with Session(engine, future=True) as session, session.begin():
+            models.Base.metadata.create_all(session.connection())
+            for table in reversed(models.Base.metadata.sorted_tables):
+                session.execute(delete(table))
+            for model, values in rows.items():
+                if values:
+                    session.execute(insert(model), values)
+    finally:
+        engine.dispose()
+    return {model.__tablename__.removeprefix("kb_"): len(values) for model, values in rows.items()}

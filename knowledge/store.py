@@ -1,0 +1,146 @@
+"""Read-only query API of the knowledge base, for the actions and the web front door."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from knowledge import models
+from knowledge.settings import database_url
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def normalize(text: str) -> str:
+    """Lowercase, punctuation to spaces, whitespace collapsed: "The App!" -> "the app"."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A privacy notice and the aliases people use for its service."""
+
+    id: str
+    title: str
+    audience: str
+    url: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer to a topic, the page sentences it rests on and the notices it links to."""
+
+    topic: str
+    text: str
+    sources: tuple[str, ...]
+    notices: tuple[Notice, ...]
+    service: str | None
+
+
+class KnowledgeStore:
+    """Queries a loaded knowledge base (see `python -m knowledge load`)."""
+
+    def __init__(self, url: str | None = None):
+        self.url = url or database_url()
+        self.engine = create_engine(self.url, future=True)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> KnowledgeStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def answer(self, topic_id: str) -> Answer | None:
+        """The answer to `topic_id`, or None when the knowledge base has none."""
+        with Session(self.engine, future=True) as session:
+            row = session.get(models.Answer, topic_id)
+            if row is None:
+                return None
+            sources = session.scalars(
+                select(models.AnswerSource.sentence)
+                .where(models.AnswerSource.topic_id == topic_id)
+                .order_by(models.AnswerSource.position)
+            ).all()
+            notice_ids = session.scalars(
+                select(models.AnswerNotice.notice_id)
+                .where(models.AnswerNotice.topic_id == topic_id)
+                .order_by(models.AnswerNotice.position)
+            ).all()
+            return Answer(
+                topic=row.topic_id,
+                text=row.text,
+                sources=tuple(sources),
+                notices=tuple(self._notices(session, notice_ids)),
+                service=row.service,
+            )
+
+    def notice(self, key: str) -> Notice | None:
+        """The notice with id `key`, or with an alias equal to `key` after normalisation."""
+        with Session(self.engine, future=True) as session:
+            notice_id = key.strip().lower()
+            if session.get(models.Notice, notice_id) is None:
+                notice_id = session.scalar(
+                    select(models.Alias.notice_id).where(models.Alias.normalized == normalize(key))
+                )
+            if notice_id is None:
+                return None
+            return self._notices(session, [notice_id])[0]
+
+    def notices(self) -> list[Notice]:
+        """All notices, in notices.yml order."""
+        with Session(self.engine, future=True) as session:
+            return self._notices(session, None)
+
+    def aliases(self) -> dict[str, str]:
+        """Alias as written -> notice id, in notices.yml order."""
+        with Session(self.engine, future=True) as session:
+            rows = session.execute(
+                select(models.Alias.text, models.Alias.notice_id)
+                .join(models.Notice, models.Notice.id == models.Alias.notice_id)
+                .order_by(models.Notice.position, models.Alias.position)
+            ).all()
+        return {text: notice_id for text, notice_id in rows}
+
+    def topics(self) -> dict[str, str]:
+        """Topic id -> description, in topics.yml order."""
+        with Session(self.engine, future=True) as session:
+            rows = session.execute(
+                select(models.Topic.id, models.Topic.description).order_by(models.Topic.position)
+            ).all()
+        return {topic_id: description for topic_id, description in rows}
+
+    @staticmethod
+    def _notices(session: Session, ids: Sequence[str] | None) -> list[Notice]:
+        """The notices `ids` in that order (all notices in file order when None)."""
+        notice_query = select(models.Notice).order_by(models.Notice.position)
+        alias_query = select(models.Alias.notice_id, models.Alias.text).order_by(
+            models.Alias.position
+        )
+        if ids is not None:
+            notice_query = notice_query.where(models.Notice.id.in_(ids))
+            alias_query = alias_query.where(models.Alias.notice_id.in_(ids))
+        aliases: dict[str, list[str]] = {}
+        for notice_id, text in session.execute(alias_query):
+            aliases.setdefault(notice_id, []).append(text)
+        notices = {
+            row.id: Notice(
+                id=row.id,
+                title=row.title,
+                audience=row.audience,
+                url=row.url,
+                aliases=tuple(aliases.get(row.id, ())),
+            )
+            for row in session.scalars(notice_query)
+        }
+        return list(notices.values()) if ids is None else [notices[i] for i in ids]
