@@ -53,6 +53,7 @@ def main() -> None:
     if not SERVICES_NLU.exists() or SERVICES_NLU.read_text() != text:
         SERVICES_NLU.write_text(text)
         print(f"wrote {SERVICES_NLU.relative_to(SERVICES_NLU.parents[2])}")
+    SPACY_MODEL.parent.mkdir(parents=True, exist_ok=True)
     build_spacy_pipeline(aliases).to_disk(SPACY_MODEL)
 
 
