@@ -1,1 +1,1 @@
-"""Serving glue: NLU generation from the knowledge base, training, and the processes behind `make run`."""
+"""Serving glue: NLU generation, training, the front door and the processes of `make run`."""

@@ -1,0 +1,44 @@
+"""The front door's aiohttp application: routes, middlewares and shared resources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.frontdoor import agent, api
+from bot.frontdoor.catalog import catalog
+from bot.frontdoor.errors import errors
+from bot.frontdoor.limits import MAX_BODY_BYTES, RateLimiter
+from bot.frontdoor.rasa_client import rasa_client
+from bot.frontdoor.security import LIMITER, add_headers, cors, rate_limit
+from bot.frontdoor.sessions import SESSIONS, SessionIds
+from bot.frontdoor.settings import SETTINGS, Settings
+
+STATIC = Path(__file__).with_name("static")
+
+
+def create_app(settings: Settings) -> web.Application:
+    """The front door for `settings`; the knowledge base and Rasa session open on startup."""
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[errors, cors, rate_limit])
+    app[SETTINGS] = settings
+    app[SESSIONS] = SessionIds(settings.session_secret)
+    app[LIMITER] = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app.cleanup_ctx.extend([catalog, rasa_client])
+    app.on_response_prepare.append(add_headers)
+    app.router.add_get("/", _page("index.html"))
+    app.router.add_post("/chat", api.widget_chat)
+    app.router.add_post("/api/v1/chat", api.api_chat)
+    app.router.add_get("/api/v1/openapi.json", api.openapi)
+    app.router.add_get("/agent", _page("agent.html"))
+    app.router.add_post("/agent/api/search", agent.search)
+    app.router.add_get("/agent/api/knowledge", agent.knowledge)
+    app.router.add_static("/static/", STATIC)
+    return app
+
+
+def _page(name: str):
+    async def page(request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC / name)
+
+    return page

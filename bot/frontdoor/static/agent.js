@@ -1,0 +1,149 @@
+// The agent console. The token lives in sessionStorage and goes out only as a bearer
+// header to this server's /agent/api/*; everything shown uses textContent.
+"use strict";
+
+(() => {
+  const TOKEN_KEY = "agent-token";
+  const $ = (id) => document.getElementById(id);
+
+  function el(tag, text, className) {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    if (className) node.className = className;
+    return node;
+  }
+
+  function copyButton(label, text) {
+    const button = el("button", label, "copy");
+    button.type = "button";
+    button.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(text);
+        $("search-status").textContent = `${label}: copied.`;
+      } catch {
+        $("search-status").textContent = "Copying failed: select the text and copy it by hand.";
+      }
+    });
+    return button;
+  }
+
+  function safeLink(notice) {
+    const a = el("a", notice.title);
+    if (/^https:\/\//.test(notice.url)) a.href = notice.url;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    return a;
+  }
+
+  function topicCard(item) {
+    const card = el("li", undefined, "card");
+    const title = el("h3", item.description);
+    if (item.confidence !== undefined) {
+      const percent = Math.round(item.confidence * 100);
+      title.append(" ", el("span", percent ? `${percent}%` : "<1%", "confidence"));
+    }
+    card.append(title, el("p", item.topic, "meta"));
+    if (item.text) {
+      card.append(el("p", item.text, "answer"), copyButton("Copy answer", item.text));
+    } else {
+      card.append(el("p", "Answered by the assistant's conversation rules, not the knowledge base.", "meta"));
+    }
+    const links = el("ul", undefined, "links");
+    for (const notice of item.notices) {
+      const li = el("li");
+      li.append(safeLink(notice), copyButton("Copy link", notice.url));
+      links.append(li);
+    }
+    if (item.notices.length) card.append(links);
+    return card;
+  }
+
+  function noticeCard(notice) {
+    const card = el("li", undefined, "card");
+    const title = el("h3");
+    title.append(safeLink(notice));
+    card.append(title, el("p", `${notice.id} · ${notice.audience}`, "meta"),
+      el("p", `Also called: ${notice.aliases.join(", ")}`), copyButton("Copy link", notice.url));
+    return card;
+  }
+
+  function signedIn(yes) {
+    $("sign-in").hidden = yes;
+    $("console").hidden = !yes;
+    $("sign-out").hidden = !yes;
+  }
+
+  function signOut(message) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    signedIn(false);
+    $("sign-in-status").textContent = message || "";
+    $("token").focus();
+  }
+
+  async function call(path, body) {
+    const options = { headers: { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}` } };
+    if (body) {
+      options.method = "POST";
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    let response;
+    try {
+      response = await fetch(path, options);
+    } catch {
+      return { error: "The console cannot reach the server." };
+    }
+    const data = await response.json().catch(() => null);
+    if (response.status === 401) {
+      signOut("That token was not accepted.");
+      return null;
+    }
+    if (!response.ok || !data) return { error: (data && data.error && data.error.message) || "Something went wrong." };
+    return data;
+  }
+
+  async function loadKnowledge() {
+    const data = await call("agent/api/knowledge");
+    if (!data) return false;
+    if (data.error) {
+      $("search-status").textContent = data.error;
+      return true;
+    }
+    $("topics").replaceChildren(...data.topics.map(topicCard));
+    $("notices").replaceChildren(...data.notices.map(noticeCard));
+    return true;
+  }
+
+  async function start() {
+    signedIn(true);
+    if (await loadKnowledge()) $("query").focus();
+  }
+
+  $("token-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(TOKEN_KEY, $("token").value.trim());
+    $("token").value = "";
+    start();
+  });
+
+  $("sign-out").addEventListener("click", () => signOut("Token forgotten."));
+
+  $("search-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    $("search-status").textContent = "Searching…";
+    $("results").replaceChildren();
+    const data = await call("agent/api/search", { query: $("query").value });
+    if (!data) return;
+    if (data.error) {
+      $("search-status").textContent = data.error;
+      return;
+    }
+    $("results").replaceChildren(...data.results.map(topicCard));
+    $("search-status").textContent = data.results.length
+      ? `${data.results.length} matching answers.`
+      : "No matching answer: try other words, or browse the knowledge base below.";
+  });
+
+  if (sessionStorage.getItem(TOKEN_KEY)) start();
+  else signedIn(false);
+})();

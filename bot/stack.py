@@ -1,0 +1,114 @@
+"""Start and stop the assistant's processes: the action server, Rasa and the front door.
+
+Rasa and the action server bind to 127.0.0.1 only; the front door (bot.frontdoor) is the
+one public entry and reaches Rasa's HTTP API with a per-run token. Used by `make run`, the
+end-to-end tests and the benchmark.
+"""
+
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.paths import CREDENTIALS, ROOT
+
+HOST = "127.0.0.1"
+START_TIMEOUT = 180
+
+
+@dataclass
+class Stack:
+    rasa_url: str
+    actions_url: str
+    frontdoor_url: str | None = None
+    rasa_token: str = field(default="", repr=False)
+
+    @property
+    def webhook(self) -> str:
+        return f"{self.rasa_url}/webhooks/rest/webhook"
+
+
+@contextmanager
+def running(
+    model: Path,
+    rasa_port: int = 5005,
+    actions_port: int = 5055,
+    log_dir: Path | None = None,
+    frontdoor_port: int | None = 8000,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[Stack]:
+    """The action server, Rasa serving `model` and the front door, until the block exits.
+
+    `frontdoor_port=None` leaves the front door out. `env` adds environment variables for
+    the processes, e.g. front-door settings such as APP_API_TOKENS (see bot/frontdoor/settings.py).
+    Rasa's API token is $RASA_TOKEN, else a new random one per run.
+    """
+    env = {**os.environ, **(env or {})}
+    token = env.get("RASA_TOKEN") or secrets.token_urlsafe(32)
+    frontdoor_url = f"http://{HOST}:{frontdoor_port}" if frontdoor_port else None
+    rasa_url, actions_url = f"http://{HOST}:{rasa_port}", f"http://{HOST}:{actions_port}"
+    stack = Stack(rasa_url, actions_url, frontdoor_url, token)
+    with ExitStack() as cleanup:
+        workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory()))
+        logs = log_dir or workdir
+        endpoints = workdir / "endpoints.yml"
+        endpoints.write_text(f'action_endpoint:\n  url: "{stack.actions_url}/webhook"\n')
+        actions = [sys.executable, "-m", "rasa_sdk", "--actions", "actions"]
+        actions += ["-p", str(actions_port)]
+        rasa = [sys.executable, "-m", "rasa", "run", "--model", str(model), "-i", HOST]
+        rasa += ["-p", str(rasa_port), "--enable-api", "--auth-token", token]
+        rasa += ["--credentials", str(CREDENTIALS), "--endpoints", str(endpoints)]
+        processes = [
+            ("actions", actions, f"{stack.actions_url}/health", env),
+            ("rasa", rasa, f"{stack.rasa_url}/webhooks/rest/", env),
+        ]
+        if frontdoor_url:
+            frontdoor_env = {
+                **env,
+                "RASA_URL": stack.rasa_url,
+                "RASA_TOKEN": token,
+                "FRONTDOOR_PORT": str(frontdoor_port),
+            }
+            frontdoor = [sys.executable, "-m", "bot.frontdoor"]
+            processes.append(("frontdoor", frontdoor, f"{frontdoor_url}/", frontdoor_env))
+        for name, command, ready, process_env in processes:
+            process = cleanup.enter_context(_process(command, logs / f"{name}.log", process_env))
+            _wait_until_ready(ready, process, logs / f"{name}.log")
+        yield stack
+
+
+@contextmanager
+def _process(command: list[str], log: Path, env: Mapping[str, str]) -> Iterator[subprocess.Popen]:
+    env = {**env, "SANIC_HOST": HOST, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    with log.open("ab") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_ready(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[2]} exited with {process.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} not ready after {START_TIMEOUT}s; see {log}")

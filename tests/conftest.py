@@ -1,0 +1,51 @@
+"""Fixtures for every test directory: the real assistant, trained and running on free ports."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from bot.stack import Stack, running
+from bot.train import train
+
+# Front-door settings of the running stack (tests read the tokens from `stack_env`).
+STACK_ENV = {
+    "APP_API_TOKENS": "e2e-app-token",
+    "AGENT_TOKEN": "e2e-agent-token",
+    "RATE_LIMIT_BURST": "1000",
+}
+
+
+@pytest.fixture(scope="session")
+def stack_env() -> dict[str, str]:
+    return dict(STACK_ENV)
+
+
+@pytest.fixture(scope="session")
+def stack(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The action server, Rasa and the front door serving the current model (trained if needed)."""
+    model = train()
+    rasa_port, actions_port, frontdoor_port = _free_ports(3)
+    logs = tmp_path_factory.mktemp("stack-logs")
+    with running(
+        model,
+        rasa_port=rasa_port,
+        actions_port=actions_port,
+        frontdoor_port=frontdoor_port,
+        log_dir=logs,
+        env=stack_env,
+    ) as started:
+        yield started
+
+
+def _free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for probe in sockets:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in sockets]
+    finally:
+        for probe in sockets:
+            probe.close()
