@@ -7,6 +7,7 @@ end-to-end tests and the benchmark.
 
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import tempfile
@@ -17,7 +18,9 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.paths import CREDENTIALS, ROOT
+import yaml
+
+from bot.paths import CREDENTIALS, ENDPOINTS, ROOT
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 180
@@ -29,6 +32,7 @@ class Stack:
     actions_url: str
     frontdoor_url: str | None = None
     rasa_token: str = field(default="", repr=False)
+    logs: Path | None = None
 
     @property
     def webhook(self) -> str:
@@ -57,12 +61,14 @@ def running(
     stack = Stack(rasa_url, actions_url, frontdoor_url, token)
     with ExitStack() as cleanup:
         workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory()))
-        logs = log_dir or workdir
+        logs = stack.logs = log_dir or workdir
         endpoints = workdir / "endpoints.yml"
-        endpoints.write_text(f'action_endpoint:\n  url: "{stack.actions_url}/webhook"\n')
+        settings = yaml.safe_load(ENDPOINTS.read_text())
+        settings["action_endpoint"]["url"] = f"{stack.actions_url}/webhook"
+        endpoints.write_text(yaml.safe_dump(settings))
         actions = [sys.executable, "-m", "rasa_sdk", "--actions", "actions"]
         actions += ["-p", str(actions_port)]
-        rasa = [sys.executable, "-m", "rasa", "run", "--model", str(model), "-i", HOST]
+        rasa = [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model), "-i", HOST]
         rasa += ["-p", str(rasa_port), "--enable-api", "--auth-token", token]
         rasa += ["--credentials", str(CREDENTIALS), "--endpoints", str(endpoints)]
         processes = [
@@ -79,28 +85,44 @@ def running(
             frontdoor = [sys.executable, "-m", "bot.frontdoor"]
             processes.append(("frontdoor", frontdoor, f"{frontdoor_url}/", frontdoor_env))
         for name, command, ready, process_env in processes:
-            process = cleanup.enter_context(_process(command, logs / f"{name}.log", process_env))
-            _wait_until_ready(ready, process, logs / f"{name}.log")
+            started = cleanup.enter_context(process(command, logs / f"{name}.log", process_env))
+            wait_until_ready(ready, started, logs / f"{name}.log")
         yield stack
 
 
+def free_ports(count: int) -> list[int]:
+    """`count` distinct TCP ports on 127.0.0.1 that nothing listens on right now."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind((HOST, 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
+
+
 @contextmanager
-def _process(command: list[str], log: Path, env: Mapping[str, str]) -> Iterator[subprocess.Popen]:
+def process(
+    command: list[str], log: Path, env: Mapping[str, str], cwd: Path = ROOT
+) -> Iterator[subprocess.Popen]:
+    """`command` running in `cwd` with its output appended to `log`, stopped on exit."""
     env = {**env, "SANIC_HOST": HOST, "TF_CPP_MIN_LOG_LEVEL": "2"}
     with log.open("ab") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        child = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        yield process
+        yield child
     finally:
-        process.terminate()
+        child.terminate()
         try:
-            process.wait(timeout=15)
+            child.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            child.kill()
+            child.wait()
 
 
-def _wait_until_ready(url: str, process: subprocess.Popen, log: Path) -> None:
+def wait_until_ready(url: str, process: subprocess.Popen, log: Path) -> None:
+    """Return once `url` answers 200; raise if `process` exits or START_TIMEOUT passes."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import pytest
 
-from bot.stack import Stack, running
+from bot.stack import Stack, free_ports, running
 from bot.train import train
 
 # Front-door settings of the running stack (tests read the tokens from `stack_env`).
@@ -27,7 +26,7 @@ def stack_env() -> dict[str, str]:
 def stack(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The action server, Rasa and the front door serving the current model (trained if needed)."""
     model = train()
-    rasa_port, actions_port, frontdoor_port = _free_ports(3)
+    rasa_port, actions_port, frontdoor_port = free_ports(3)
     logs = tmp_path_factory.mktemp("stack-logs")
     with running(
         model,
@@ -38,14 +37,3 @@ def stack(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -
         env=stack_env,
     ) as started:
         yield started
-
-
-def _free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for probe in sockets:
-            probe.bind(("127.0.0.1", 0))
-        return [probe.getsockname()[1] for probe in sockets]
-    finally:
-        for probe in sockets:
-            probe.close()

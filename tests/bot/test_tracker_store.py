@@ -1,0 +1,78 @@
+"""The conversation store: redaction, retention and the size bound, on Rasa's own classes."""
+
+import time
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+
+from bot.paths import DOMAIN
+from bot.tracker_store import PrivateTrackerStore, redact
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(DOMAIN)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("mail me at jane.doe+x@mail.example.co.uk", "mail me at [email]"),
+        ("call +44 (0)20 7946-0958 today", "call [number] today"),
+        ("card 4111 1111 1111 1111", "card [number]"),
+        ("passport 123456789", "passport [number]"),
+        ("do you sell my data in 2024", "do you sell my data in 2024"),
+        ("the 24/7 line", "the 24/7 line"),
+    ],
+)
+def test_redact(text, expected):
+    assert redact(text) == expected
+
+
+async def test_user_text_is_stored_redacted_and_the_live_tracker_keeps_it(domain):
+    store = PrivateTrackerStore(domain)
+    tracker = await store.create_tracker("visitor")
+    tracker.update(UserUttered("i'm jane@example.com", parse_data={"text": "i'm jane@example.com"}))
+    await store.save(tracker)
+    stored = await store.retrieve("visitor")
+    assert stored.latest_message.text == "i'm [email]"
+    assert stored.latest_message.parse_data["text"] == "i'm [email]"
+    assert tracker.latest_message.text == "i'm jane@example.com"
+
+
+async def test_conversations_are_forgotten_after_the_retention_time(domain):
+    store = PrivateTrackerStore(domain, retention_minutes=0.5 / 60)
+    await store.create_tracker("old")
+    time.sleep(0.6)
+    await store.create_tracker("new")
+    assert await store.retrieve("old") is None
+    assert await store.retrieve("new") is not None
+    assert list(await store.keys()) == ["new"]
+
+
+async def test_a_conversation_keeps_its_last_events_only(domain):
+    store = PrivateTrackerStore(domain, max_events=10)
+    tracker = await store.create_tracker("long")
+    for turn in range(20):
+        tracker.update(UserUttered(f"question {turn}"))
+        tracker.update(ActionExecuted("action_answer"))
+        tracker.update(SlotSet("last_topic", f"topic {turn}"))
+    await store.save(tracker)
+    stored = await store.retrieve("long")
+    assert len(stored.events) == 10
+    assert stored.latest_message.text == "question 19"
+    assert stored.get_slot("last_topic") == "topic 19"
+
+
+def test_rasa_builds_it_from_the_endpoints_file(domain):
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.utils.endpoints import read_endpoint_config
+
+    from bot.paths import ENDPOINTS
+
+    config = read_endpoint_config(str(ENDPOINTS), "tracker_store")
+    store = TrackerStore.create(config, domain)
+    inner = getattr(store, "_tracker_store", store)  # Rasa wraps it in a FailSafeTrackerStore
+    assert isinstance(inner, PrivateTrackerStore)
+    assert (inner.retention_s, inner.max_events) == (30 * 60, 30)
