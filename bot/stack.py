@@ -107,7 +107,12 @@ def process(
     command: list[str], log: Path, env: Mapping[str, str], cwd: Path = ROOT
 ) -> Iterator[subprocess.Popen]:
     """`command` running in `cwd` with its output appended to `log`, stopped on exit."""
-    env = {**env, "SANIC_HOST": HOST, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env = {
+        **env,
+        "SANIC_HOST": HOST,
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
     with log.open("ab") as out:
         child = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:

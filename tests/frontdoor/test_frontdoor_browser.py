@@ -154,3 +154,19 @@ def test_the_agent_console_finds_answers(browser, stack, stack_env):
     screenshot(browser, "agent-desktop")
 
     assert_only_loopback(browser, stack)
+
+
+def test_the_widget_shows_markup_as_text_and_keeps_a_refused_message(browser, stack):
+    browser.get(f"{stack.frontdoor_url}/")
+    ask(browser, "<img src=x onerror=alert(1)> do you sell my data")
+    shown = browser.find_elements(By.CSS_SELECTOR, ".msg.user")[-1]
+    assert shown.text == "<img src=x onerror=alert(1)> do you sell my data"
+    assert not browser.find_elements(By.CSS_SELECTOR, "#log img")
+
+    too_long = "a" * 1001
+    browser.execute_script("document.getElementById('message').value = arguments[0]", too_long)
+    browser.find_element(By.ID, "send").click()
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".msg.error"))
+    assert "1000 characters" in browser.find_elements(By.CSS_SELECTOR, ".msg.error")[-1].text
+    value = browser.find_element(By.ID, "message").get_attribute("value")
+    assert value == too_long, "the refused message is back in the box, to shorten and resend"
