@@ -1,16 +1,22 @@
-# The two commands of the README: `make run` and `make test`. Everything else is a step they use.
+# The two commands of the README: `make run` and `make test`; eval, bench, compare and
+# tune-fallback measure the assistant. Everything else is a step they use.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup knowledge train run test lint format
+.PHONY: help setup knowledge train run test lint format eval bench compare tune-fallback
 
 help:
 	@echo "make run    set up, train if needed and start the assistant on http://127.0.0.1:8000/"
 	@echo "make test   set up and run the whole test suite"
+	@echo "make eval   held-out figures: rasa test nlu, then the whole bot's topic accuracy"
+	@echo "make bench  load benchmark against the Rasa starter bot (about 10 minutes)"
+	@echo "make compare        config.yml against experiments/*.yml"
+	@echo "make tune-fallback  FallbackClassifier thresholds on the held-out set"
 
 # A Python 3.10: $$PYTHON, python3.10 on PATH, then pyenv's versions.
 $(STAMP): pyproject.toml constraints.txt
@@ -49,3 +55,20 @@ test: train lint
 	$(VENV)/bin/rasa data validate --fail-on-warnings
 	$(VENV)/bin/pytest
 	$(VENV)/bin/rasa test core --stories tests/ --fail-on-prediction-errors --out results/conversations
+
+# Held-out figures: intent accuracy and macro-F1 (rasa test nlu), then topic accuracy,
+# clarification and latency of the whole bot (bot.evaluate). QUESTIONS=file.yml for another set.
+eval: train
+	$(PY) -m bot.heldout results/heldout_nlu.yml
+	$(VENV)/bin/rasa test nlu --nlu results/heldout_nlu.yml --out results/nlu
+	$(PY) -m bot.heldout results/nlu
+	$(PY) -m bot.evaluate $(QUESTIONS)
+
+bench: train
+	$(PY) -m bot.bench $(BENCH_ARGS)
+
+compare: knowledge
+	$(PY) -m bot.compare
+
+tune-fallback: train
+	$(PY) -m bot.tune_fallback
