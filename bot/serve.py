@@ -13,7 +13,8 @@ def main() -> None:
     model = train()
     logs = ROOT / "var" / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    for stop in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, or a service manager's stop
+        signal.signal(stop, signal.default_int_handler)
     started = time.monotonic()
     port = int(os.environ.get("FRONTDOOR_PORT") or 8000)
     with running(model, log_dir=logs, frontdoor_port=port) as stack:

@@ -61,7 +61,7 @@ async def read_text(request: web.Request, field: str) -> tuple[dict, str]:
         raise ApiError(
             400,
             "message_too_long",
-            f"Please keep your question under {MAX_MESSAGE_CHARS} characters.",
+            f"Please keep your question to {MAX_MESSAGE_CHARS} characters or fewer.",
         )
     return body, text
 
