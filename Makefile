@@ -15,7 +15,7 @@ help:
 	@echo "make test   set up and run the whole test suite"
 	@echo "make eval   held-out figures: rasa test nlu, then the whole bot's topic accuracy"
 	@echo "make bench  load benchmark against the Rasa starter bot (about 10 minutes)"
-	@echo "make compare        config.yml against experiments/*.yml"
+	@echo "make compare        config.yml against experiments/*.yml, and one intent per notice"
 	@echo "make tune-fallback  FallbackClassifier thresholds on the held-out set"
 
 # A Python 3.10: $$PYTHON, python3.10 on PATH, then pyenv's versions.
@@ -67,8 +67,9 @@ eval: train
 bench: train
 	$(PY) -m bot.bench $(BENCH_ARGS)
 
-compare: knowledge
+compare: train
 	$(PY) -m bot.compare
+	$(PY) -m experiments.notice_intents
 
 tune-fallback: train
 	$(PY) -m bot.tune_fallback
