@@ -14,7 +14,6 @@ Configured in bot/endpoints.yml as `tracker_store: {type: bot.tracker_store.Priv
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections import OrderedDict
 from typing import Any
@@ -24,13 +23,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-NUMBER = re.compile(r"\+?\d(?:[\s().-]*\d){6,}")  # 7+ digits: phones, cards, passports, ids
-
-
-def redact(text: str) -> str:
-    """`text` with e-mail addresses and long numbers replaced by placeholders."""
-    return NUMBER.sub("[number]", EMAIL.sub("[email]", text))
+from knowledge.redaction import redact
 
 
 class PrivateTrackerStore(InMemoryTrackerStore):

@@ -8,6 +8,7 @@ import pytest
 
 from bot.stack import Stack, free_ports, running
 from bot.train import train
+from knowledge import load
 
 # Front-door settings of the running stack (tests read the tokens from `stack_env`).
 STACK_ENV = {
@@ -28,12 +29,14 @@ def stack(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -
     model = train()
     rasa_port, actions_port, frontdoor_port = free_ports(3)
     logs = tmp_path_factory.mktemp("stack-logs")
+    database = f"sqlite:///{tmp_path_factory.mktemp('stack-db') / 'knowledge.sqlite'}"
+    load(database)  # its own knowledge base, so that what the tests ask stays out of var/
     with running(
         model,
         rasa_port=rasa_port,
         actions_port=actions_port,
         frontdoor_port=frontdoor_port,
         log_dir=logs,
-        env=stack_env,
+        env={**stack_env, "DATABASE_URL": database},
     ) as started:
         yield started

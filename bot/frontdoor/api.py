@@ -8,6 +8,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.frontdoor import unanswered
 from bot.frontdoor.catalog import CATALOG, Catalog
 from bot.frontdoor.errors import ApiError
 from bot.frontdoor.limits import MAX_MESSAGE_CHARS
@@ -81,6 +82,7 @@ async def _chat(request: web.Request, channel: str) -> web.Response:
     except RasaUnavailable as error:
         log.warning("assistant unavailable: %s", error)
         reply = unavailable_reply(catalog)
+    await unanswered.record(request.app, message, reply)
     elapsed_ms = (time.monotonic() - started) * 1000
     log.info("chat channel=%s topic=%s latency_ms=%.0f", channel, reply["topic"], elapsed_ms)
     return web.json_response({"session_id": session_id, **reply})

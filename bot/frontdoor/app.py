@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.frontdoor import agent, api
+from bot.frontdoor import agent, api, unanswered
 from bot.frontdoor.catalog import catalog
 from bot.frontdoor.errors import errors
 from bot.frontdoor.limits import MAX_BODY_BYTES, RateLimiter
@@ -24,7 +24,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[SESSIONS] = SessionIds(settings.session_secret)
     app[LIMITER] = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
-    app.cleanup_ctx.extend([catalog, rasa_client])
+    app.cleanup_ctx.extend([catalog, unanswered.gaps, rasa_client])
     app.on_response_prepare.append(add_headers)
     app.router.add_get("/", _page("index.html"))
     app.router.add_post("/chat", api.widget_chat)
@@ -33,6 +33,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/agent", _page("agent.html"))
     app.router.add_post("/agent/api/search", agent.search)
     app.router.add_get("/agent/api/knowledge", agent.knowledge)
+    app.router.add_get("/agent/api/unanswered", unanswered.unanswered)
     app.router.add_static("/static/", STATIC)
     return app
 

@@ -22,6 +22,7 @@ class Settings:
     database_url: str | None = None
     app_api_tokens: tuple[str, ...] = ()
     agent_token: str = ""
+    gap_retention_days: int = 90
     cors_origins: tuple[str, ...] = ()
     frame_ancestors: str = "'self'"
     rate_limit_per_minute: float = 30.0
@@ -33,6 +34,8 @@ class Settings:
             raise ValueError("FRAME_ANCESTORS is a space-separated list of CSP sources")
         if any(not o.startswith(("https://", "http://")) for o in self.cors_origins):
             raise ValueError("CORS_ORIGINS entries are exact origins like https://example.com")
+        if self.gap_retention_days < 1:
+            raise ValueError("GAP_RETENTION_DAYS must be at least 1")
         if self.rate_limit_per_minute <= 0 or self.rate_limit_burst < 1:
             raise ValueError("RATE_LIMIT_PER_MINUTE must be > 0 and RATE_LIMIT_BURST >= 1")
 
@@ -49,6 +52,7 @@ class Settings:
             "database_url": env.get("DATABASE_URL"),
             "app_api_tokens": _maybe(_split, env.get("APP_API_TOKENS")),
             "agent_token": env.get("AGENT_TOKEN"),
+            "gap_retention_days": _maybe(int, env.get("GAP_RETENTION_DAYS")),
             "cors_origins": _maybe(_split, env.get("CORS_ORIGINS")),
             "frame_ancestors": env.get("FRAME_ANCESTORS"),
             "rate_limit_per_minute": _maybe(float, env.get("RATE_LIMIT_PER_MINUTE")),

@@ -138,6 +138,8 @@ def test_the_widget_answers_links_and_buttons(browser, stack):
 
 
 def test_the_agent_console_finds_answers(browser, stack, stack_env):
+    browser.get(f"{stack.frontdoor_url}/")
+    ask(browser, "what is the capital of peru")  # out of scope: listed for privacy teams
     browser.get(f"{stack.frontdoor_url}/agent")
     browser.find_element(By.ID, "token").send_keys(stack_env["AGENT_TOKEN"], Keys.ENTER)
     WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#topics .card"))
@@ -152,6 +154,13 @@ def test_the_agent_console_finds_answers(browser, stack, stack_env):
     link = cards[0].find_element(By.TAG_NAME, "a")
     assert link.get_attribute("href").startswith("https://www.internationalsos.com/")
     screenshot(browser, "agent-desktop")
+
+    gaps = browser.find_element(By.ID, "unanswered")
+    gaps.find_element(By.XPATH, "..").find_element(By.TAG_NAME, "summary").click()
+    assert "what is the capital of peru" in gaps.text
+    assert "out_of_scope" in gaps.text
+    browser.execute_script("arguments[0].scrollIntoView()", gaps)
+    screenshot(browser, "agent-unanswered")
 
     assert_only_loopback(browser, stack)
 

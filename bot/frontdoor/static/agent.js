@@ -67,6 +67,14 @@
     return card;
   }
 
+  function unansweredCard(question) {
+    const card = el("li", undefined, "card");
+    const offered = question.candidates.length ? ` · offered ${question.candidates.join(", ")}` : "";
+    card.append(el("p", question.text, "answer"),
+      el("p", `${question.count}× · last ${question.last_asked} · ${question.outcome}${offered}`, "meta"));
+    return card;
+  }
+
   function signedIn(yes) {
     $("sign-in").hidden = yes;
     $("console").hidden = !yes;
@@ -111,6 +119,11 @@
     }
     $("topics").replaceChildren(...data.topics.map(topicCard));
     $("notices").replaceChildren(...data.notices.map(noticeCard));
+    const gaps = await call("agent/api/unanswered");
+    if (gaps && !gaps.error) {
+      $("unanswered").replaceChildren(...gaps.questions.map(unansweredCard));
+      if (!gaps.questions.length) $("unanswered").append(el("li", "Nothing yet.", "meta"));
+    }
     return true;
   }
 

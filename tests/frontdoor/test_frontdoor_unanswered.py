@@ -1,0 +1,51 @@
+"""Questions the assistant could not answer: recorded from the chat, listed in the console."""
+
+import datetime as dt
+
+import pytest
+
+from knowledge import load
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+@pytest.fixture
+async def gap_client(make_client, tmp_path):
+    """A client with a knowledge base of its own, so that it starts with no gaps."""
+    url = f"sqlite:///{tmp_path / 'knowledge.sqlite'}"
+    load(url)
+    return await make_client(database_url=url)
+
+
+async def unanswered(client, headers) -> list[dict]:
+    response = await client.get("/agent/api/unanswered", headers=headers)
+    assert response.status == 200
+    return (await response.json())["questions"]
+
+
+async def test_a_clarified_question_is_listed_redacted(gap_client, rasa, agent_headers):
+    rasa.reply = rasa.CLARIFY
+    for _ in range(2):
+        await gap_client.post("/chat", json={"message": "is tracker data sold? i'm a@b.com"})
+    assert await unanswered(gap_client, agent_headers) == [
+        {
+            "text": "is tracker data sold? i'm [email]",
+            "outcome": "clarify",
+            "candidates": ["notice.tracker"],
+            "count": 2,
+            "last_asked": dt.date.today().isoformat(),
+        }
+    ]
+
+
+async def test_answers_and_button_choices_are_not_listed(gap_client, rasa, agent_headers):
+    await gap_client.post("/chat", json={"message": "do you sell my data"})
+    rasa.reply = rasa.CLARIFY
+    await gap_client.post("/chat", json={"message": "/nlu_fallback"})
+    assert await unanswered(gap_client, agent_headers) == []
+
+
+async def test_the_list_needs_the_agent_token(gap_client, api_headers):
+    for headers in ({}, api_headers):
+        response = await gap_client.get("/agent/api/unanswered", headers=headers)
+        assert response.status == 401

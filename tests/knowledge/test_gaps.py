@@ -1,0 +1,65 @@
+"""The log of unanswered questions, on SQLite and PostgreSQL."""
+
+import datetime as dt
+
+import pytest
+
+from knowledge.gaps import GapLog
+from knowledge.loader import load
+from knowledge.redaction import redact
+
+DAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture
+def gaps(database_url):
+    log = GapLog(database_url, retention_days=90)
+    yield log
+    log.close()
+
+
+def test_questions_are_stored_redacted_and_counted(gaps):
+    gaps.record("do you use my data to train AI? mail me at a.b@example.com", "clarify", [
+        "principle.transparency", "sharing.vendors"], DAY)  # fmt: skip
+    gaps.record("what's the weather", "out_of_scope", [], DAY - dt.timedelta(days=1))
+    gaps.record("what's the weather", "out_of_scope", [], DAY)
+    found = gaps.recent()
+    assert [(g.text, g.count, g.last_asked) for g in found] == [
+        ("what's the weather", 2, DAY),
+        ("do you use my data to train AI? mail me at [email]", 1, DAY),
+    ]
+    assert found[1].candidates == ("principle.transparency", "sharing.vendors")
+    assert found[1].outcome == "clarify"
+
+
+def test_entries_past_the_retention_period_are_deleted_on_the_next_write(gaps):
+    gaps.record("old question", "clarify", [], DAY - dt.timedelta(days=91))
+    gaps.record("recent question", "clarify", [], DAY - dt.timedelta(days=90))
+    gaps.record("new question", "clarify", [], DAY)
+    assert sorted(g.text for g in gaps.recent()) == ["new question", "recent question"]
+
+
+def test_long_questions_are_cut_to_1000_characters(gaps):
+    gaps.record("x" * 5000, "out_of_scope", [], DAY)
+    assert len(gaps.recent()[0].text) == 1000
+
+
+def test_reloading_the_knowledge_base_keeps_them(gaps, database_url):
+    gaps.record("is my data used for marketing", "clarify", [], DAY)
+    load(database_url)
+    assert [g.text for g in gaps.recent()] == ["is my data used for marketing"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("mail me at jane.doe+x@mail.example.co.uk", "mail me at [email]"),
+        ("call +44 (0)20 7946-0958 today", "call [number] today"),
+        ("card 4111 1111 1111 1111", "card [number]"),
+        ("passport 123456789", "passport [number]"),
+        ("do you sell my data in 2024", "do you sell my data in 2024"),
+        ("the 24/7 line", "the 24/7 line"),
+    ],
+)
+def test_redact(text, expected):
+    assert redact(text) == expected
