@@ -14,7 +14,7 @@ help:
 	@echo "make run    set up, train if needed and start the assistant on http://127.0.0.1:8000/"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make eval   held-out figures: rasa test nlu, then the whole bot's topic accuracy"
-	@echo "make bench  load benchmark against the Rasa starter bot (about 10 minutes)"
+	@echo "make bench  load benchmark against the Rasa starter bot (about 5 minutes)"
 	@echo "make compare        config.yml against experiments/*.yml, and one intent per notice"
 	@echo "make tune-fallback  FallbackClassifier thresholds on the held-out set"
 
