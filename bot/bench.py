@@ -42,7 +42,8 @@ WARMUP_SESSIONS = 3
 LONG_TURNS = 50
 LONG_RUNS = 3  # long conversations; each turn's latency is the median over them
 HOST = "127.0.0.1"
-ENV = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "SANIC_HOST": HOST}
+# For `rasa init` and `rasa train`; bot.stack.process sets these and SANIC_HOST for servers.
+ENV = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
 NOT_CHAT = (OUT_OF_SCOPE, "handoff.", "chitchat.")
 
 
@@ -148,7 +149,6 @@ def starter_project() -> Path:
         subprocess.run(
             command,
             cwd=building,
-            env={**os.environ, **ENV},
             stdout=log,
             stderr=subprocess.STDOUT,
             check=True,
@@ -171,13 +171,12 @@ def starter_running(project: Path, rasa_port: int, actions_port: int) -> Iterato
         rasa = [sys.executable, "-m", "rasa", "run", "--model", "models", "-i", HOST]
         rasa += ["-p", str(rasa_port), "--credentials", str(CREDENTIALS)]
         rasa += ["--endpoints", str(endpoints)]
-        env = {**os.environ, **ENV}
         for name, command, ready in [
             ("actions", actions, f"{actions_url}/health"),
             ("rasa", rasa, f"{rasa_url}/webhooks/rest/"),
         ]:
             log = workdir / f"{name}.log"
-            started = cleanup.enter_context(process(command, log, env, cwd=project))
+            started = cleanup.enter_context(process(command, log, os.environ, cwd=project))
             wait_until_ready(ready, started, log)
         yield f"{rasa_url}/webhooks/rest/webhook"
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event, UserUttered
+from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from knowledge.redaction import redact
@@ -50,10 +50,11 @@ class PrivateTrackerStore(InMemoryTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
-        serialised = self.serialise_tracker(tracker)
-        if any(_personal(event) for event in tracker.events):
-            serialised = _redacted(serialised)
-        self.store[tracker.sender_id] = serialised
+        dialogue = tracker.as_dialogue().as_dict()  # what serialise_tracker dumps
+        for event in dialogue["events"]:
+            if event.get("event") == UserUttered.type_name:
+                _redact_user_event(event)
+        self.store[tracker.sender_id] = json.dumps(dialogue)
         self.saved_at[tracker.sender_id] = time.monotonic()
         self.saved_at.move_to_end(tracker.sender_id)
         self.forget_expired()
@@ -75,20 +76,10 @@ class PrivateTrackerStore(InMemoryTrackerStore):
             self.store.pop(sender_id, None)
 
 
-def _personal(event: Event) -> bool:
-    """A user event whose text holds something to redact."""
-    text = event.text if isinstance(event, UserUttered) else None
-    return bool(text) and redact(text) != text
-
-
-def _redacted(serialised: str) -> str:
-    """A serialised tracker with the text of every user event redacted."""
-    dialogue = json.loads(serialised)
-    for event in dialogue.get("events", []):
-        if event.get("event") == "user":
-            if isinstance(event.get("text"), str):
-                event["text"] = redact(event["text"])
-            parse_data = event.get("parse_data") or {}
-            if isinstance(parse_data.get("text"), str):
-                parse_data["text"] = redact(parse_data["text"])
-    return json.dumps(dialogue)
+def _redact_user_event(event: dict[str, Any]) -> None:
+    """Redact a serialised user event's text; its parse data is the live tracker's, so copy it."""
+    if isinstance(event.get("text"), str):
+        event["text"] = redact(event["text"])
+    parse_data = event.get("parse_data")
+    if isinstance(parse_data, dict) and isinstance(parse_data.get("text"), str):
+        event["parse_data"] = {**parse_data, "text": redact(parse_data["text"])}
