@@ -7,22 +7,17 @@ Every reply carries the contract payload of knowledge/topics.yml:
 import difflib
 import json
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import routing
 from knowledge import Answer, KnowledgeStore, Notice, normalize
 
-INTENT_TOPICS: dict[str, str] = yaml.safe_load(
-    (Path(__file__).with_name("intent_topics.yml")).read_text()
-)
-TOPIC_INTENTS = {topic: intent for intent, topic in INTENT_TOPICS.items()}
 COMPANY_NOTICE = "notice.company"
-MAX_CANDIDATES = 3
+LANGUAGE_TOPIC = "language.unsupported"
 
 
 @lru_cache(maxsize=1)
@@ -70,10 +65,10 @@ def topic_button(topic: str) -> dict[str, str]:
     """A button that asks the question of `topic` again, as if the user had typed it."""
     description = store().topics()[topic]
     if topic.startswith("notice."):
-        return notice_button(notice_for(topic), "ask_notice")
+        return notice_button(notice_for(topic), routing.intent_for(topic, topic))
     return {
         "title": description[:1].upper() + description[1:],
-        "payload": f"/{TOPIC_INTENTS[topic]}",
+        "payload": f"/{routing.intent_for(topic)}",
     }
 
 
@@ -100,6 +95,8 @@ class ActionAnswer(Action):
         topic = self.topic(intent, named, service, tracker.get_slot("last_topic"))
         if topic is None:
             return ActionClarify().clarify(dispatcher, tracker)
+        if topic == LANGUAGE_TOPIC:
+            return self.other_language(dispatcher, tracker)
         answer = answer_for(topic)
         events = [SlotSet("last_topic", topic), SlotSet("misses", 0)]
         if service:
@@ -114,17 +111,24 @@ class ActionAnswer(Action):
         return events
 
     @staticmethod
+    def other_language(dispatcher: CollectingDispatcher, tracker: Tracker) -> list:
+        """Says, in the person's language, that it answers in English; links the overall notice."""
+        language = next(tracker.get_latest_entity_values("language"), None)
+        company = notice_for(COMPANY_NOTICE)
+        dispatcher.utter_message(
+            text=f"{store().language_reply(language)}\n{company.title}: {company.url}",
+            json_message={"topic": LANGUAGE_TOPIC, "notices": [company.id]},
+        )
+        return [SlotSet("misses", 0)]
+
+    @staticmethod
     def topic(intent: str, named: Notice | None, service: Notice | None, last: str | None):
         """The topic to answer, or None when the message names no usable question."""
-        if intent in INTENT_TOPICS:
-            return INTENT_TOPICS[intent]
-        if intent == "ask_notice":
-            return service.id if service else COMPANY_NOTICE
-        if intent == "inform_service" and named:
-            if last and answer_for(last).service and not last.startswith("notice."):
+        if intent == routing.FOLLOW_UP:
+            if named and last and answer_for(last).service and not last.startswith("notice."):
                 return last
-            return named.id
-        return None
+            return routing.topic_for(intent, named.id if named else None)
+        return routing.topic_for(intent, service.id if service else None)
 
 
 class ActionClarify(Action):
@@ -161,13 +165,5 @@ class ActionClarify(Action):
     def candidates(tracker: Tracker) -> list[str]:
         """The best distinct answer topics among the NLU's ranked intents."""
         named = service_in(tracker)
-        topics: list[str] = []
-        for ranked in tracker.latest_message.get("intent_ranking", []):
-            intent = ranked.get("name")
-            if intent == "ask_notice":
-                topic = named.id if named else COMPANY_NOTICE
-            else:
-                topic = INTENT_TOPICS.get(intent)
-            if topic and topic not in topics:
-                topics.append(topic)
-        return topics[:MAX_CANDIDATES]
+        ranking = tracker.latest_message.get("intent_ranking", [])
+        return [topic for topic, _ in routing.ranked_topics(ranking, named.id if named else None)]

@@ -19,24 +19,14 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.answer import INTENT_TOPICS
+from actions import routing
 from bot.evaluate import QUESTIONS, load_questions
 from bot.paths import BUILD, ROOT
 from bot.train import CONFIG, train
 from knowledge import KnowledgeStore
 
 WORK = BUILD / "experiments" / "notice_intents"
-NOTICE_INTENTS = {"ask_notice", "inform_service"}
-COMPANY = "notice.company"
-# The topics of the intents the domain's responses answer (bot/domain.yml, data/rules.yml).
-RESPONSE_TOPICS = {
-    "greet": "chitchat.greet",
-    "goodbye": "chitchat.goodbye",
-    "thank": "chitchat.thanks",
-    "bot_challenge": "chitchat.bot_challenge",
-    "out_of_scope": "out_of_scope",
-    "nlu_fallback": "clarify",
-}
+NOTICE_INTENTS = {*routing.NOTICES, routing.FOLLOW_UP}
 
 
 def service_notice(message: Message, store: KnowledgeStore, synonyms: dict) -> str | None:
@@ -64,15 +54,13 @@ def relabelled(data: TrainingData, store: KnowledgeStore) -> TrainingData:
 
 
 def topic_of(parsed: dict, store: KnowledgeStore) -> str:
-    """The topic an NLU result leads to, the way actions/answer.py picks it."""
+    """The topic an NLU result leads to, by the routing map the answering action uses."""
     intent = parsed["intent"]["name"]
     if intent.startswith("notice_"):
         return intent.replace("_", ".", 1)
-    if intent in NOTICE_INTENTS:
-        services = [e["value"] for e in parsed["entities"] if e["entity"] == "service"]
-        notice = store.notice(str(services[0])) if services else None
-        return notice.id if notice else COMPANY
-    return INTENT_TOPICS.get(intent) or RESPONSE_TOPICS[intent]
+    services = [e["value"] for e in parsed["entities"] if e["entity"] == "service"]
+    notice = store.notice(str(services[0])) if services else None
+    return routing.any_topic_for(intent, notice.id if notice else None) or "clarify"
 
 
 async def topics(model: Path, texts: list[str], store: KnowledgeStore) -> list[str]:

@@ -5,23 +5,15 @@ Both endpoints need the AGENT_TOKEN as a bearer token; the page itself (/agent) 
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
 from aiohttp import web
 
-from bot.frontdoor.api import COMPANY_NOTICE, read_text
+from actions import routing
+from bot.frontdoor.api import read_text
 from bot.frontdoor.catalog import CATALOG, Catalog
 from bot.frontdoor.errors import ApiError
 from bot.frontdoor.rasa_client import RASA, RasaUnavailable
 from bot.frontdoor.security import require_bearer
 from bot.frontdoor.settings import SETTINGS
-
-INTENT_TOPICS: dict[str, str] = yaml.safe_load(
-    (Path(__file__).resolve().parents[2] / "actions" / "intent_topics.yml").read_text()
-)
-NOTICE_INTENTS = {"ask_notice", "inform_service"}
-MAX_RESULTS = 3
 
 
 async def search(request: web.Request) -> web.Response:
@@ -67,16 +59,8 @@ async def ranked_topics(parsed: dict, catalog: Catalog) -> list[tuple[str, float
         (e.get("value") for e in parsed.get("entities", []) if e.get("entity") == "service"), None
     )
     notice = await catalog.find_notice(str(service)) if service else None
-    ranked: dict[str, float] = {}
-    for intent in parsed.get("intent_ranking", []):
-        name = intent.get("name")
-        if name in NOTICE_INTENTS:
-            topic = notice.id if notice else COMPANY_NOTICE
-        else:
-            topic = INTENT_TOPICS.get(name)
-        if topic in catalog.answers and topic not in ranked:
-            ranked[topic] = float(intent.get("confidence") or 0)
-    return list(ranked.items())[:MAX_RESULTS]
+    ranked = routing.ranked_topics(parsed.get("intent_ranking", []), notice.id if notice else None)
+    return [(topic, confidence) for topic, confidence in ranked if topic in catalog.answers]
 
 
 def topic_view(catalog: Catalog, topic: str) -> dict:

@@ -8,7 +8,8 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import INTENT_TOPICS, ActionAnswer, ActionClarify
+from actions.answer import ActionAnswer, ActionClarify
+from actions.routing import TOPICS
 from bot.paths import DOMAIN
 
 ASSISTANCE_NUMBER = "+1 215 942 8342"
@@ -43,7 +44,7 @@ def button_intents(message):
         yield intent
 
 
-@pytest.mark.parametrize("intent, topic", sorted(INTENT_TOPICS.items()))
+@pytest.mark.parametrize("intent, topic", sorted(TOPICS.items()))
 async def test_every_mapped_intent_answers_its_topic_from_the_knowledge_base(
     knowledge_base, intent, topic
 ):
@@ -155,6 +156,24 @@ async def test_inform_service_without_a_service_clarifies():
 
 def test_no_answer_text_contains_a_url_the_knowledge_base_does_not_hold(knowledge_base):
     urls = {n.url for n in knowledge_base.notices()}
-    for topic in INTENT_TOPICS.values():
+    for topic in TOPICS.values():
         found = re.findall(r"https?://\S+", knowledge_base.answer(topic).text)
         assert set(found) <= urls
+
+
+@pytest.mark.parametrize(("language", "start"), [("de", "Entschuldigung"), (None, "Sorry")])
+async def test_other_language_is_told_in_that_language_that_we_answer_in_english(
+    knowledge_base, language, start
+):
+    entities = [{"entity": "language", "value": language}] if language else []
+    message = {"text": "…", "intent": {"name": "language_unsupported"}, "entities": entities}
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(
+        dispatcher, Tracker("t", {}, message, [], False, None, {}, "action_listen"), {}
+    )
+    (reply,) = dispatcher.messages
+    company = knowledge_base.notice("notice.company")
+    assert reply["custom"] == {"topic": "language.unsupported", "notices": ["notice.company"]}
+    assert reply["text"].startswith(start)
+    assert reply["text"].endswith(f"{company.title}: {company.url}")
+    assert {e["name"] for e in events} == {"misses"}

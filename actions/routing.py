@@ -1,0 +1,74 @@
+"""The one routing map (actions/routing.yml): from a recognised intent to an answer topic.
+
+The answering action, the agent console, the evaluation and the NLU generator all route
+through here, so they cannot drift apart. `service` is always a notice id (`notice.tracker`)
+that the person named, or None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import yaml
+
+_MAP = yaml.safe_load(Path(__file__).with_name("routing.yml").read_text())
+TOPICS: dict[str, str] = _MAP["topics"]
+NOTICES: dict[str, str] = _MAP["notices"]
+LANGUAGE: dict[str, str] = _MAP["language"]
+FOLLOW_UP: str = _MAP["follow_up"]
+RESPONSES: dict[str, str] = _MAP["responses"]
+MAX_CANDIDATES = 3
+
+
+def topic_for(intent: str | None, service: str | None = None) -> str | None:
+    """The topic the action answers for `intent`; None when the intent names no question."""
+    if intent in LANGUAGE:
+        return LANGUAGE[intent]
+    return _question_topic(intent, service)
+
+
+def _question_topic(intent: str | None, service: str | None) -> str | None:
+    """The topic of a question `intent` (not of the message's language)."""
+    if intent in TOPICS:
+        return TOPICS[intent]
+    if intent in NOTICES:
+        return service or NOTICES[intent]
+    if intent == FOLLOW_UP:
+        return service
+    return None
+
+
+def any_topic_for(intent: str | None, service: str | None = None) -> str | None:
+    """Like `topic_for`, including the topics the domain's responses answer (evaluation)."""
+    return topic_for(intent, service) or RESPONSES.get(intent or "")
+
+
+def ranked_topics(
+    ranking: Iterable[Mapping], service: str | None = None, limit: int = MAX_CANDIDATES
+) -> list[tuple[str, float]]:
+    """Distinct question topics of an NLU intent ranking with their confidence, best first."""
+    ranked: dict[str, float] = {}
+    for intent in ranking:
+        topic = _question_topic(intent.get("name"), service)
+        if topic and topic not in ranked:
+            ranked[topic] = float(intent.get("confidence") or 0.0)
+    return list(ranked.items())[:limit]
+
+
+def intent_for(topic: str, service: str | None = None) -> str | None:
+    """The intent whose examples ask for `topic`, given the notice a text names (or None).
+
+    A notice topic goes to the notice intent it is the default of; otherwise it needs its
+    service named, and goes to the first notice intent. None when no intent reaches `topic`.
+    """
+    for table in (TOPICS, LANGUAGE, RESPONSES):
+        for intent, target in table.items():
+            if target == topic:
+                return intent
+    if service not in (None, topic):
+        return None
+    defaults = [intent for intent, default in NOTICES.items() if default == topic]
+    if defaults:
+        return defaults[0]
+    return next(iter(NOTICES)) if service == topic else None
