@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup knowledge train run test lint format eval bench compare tune-fallback
+.PHONY: help setup knowledge train run test lint format eval bench compare crossval tune-fallback
 
 help:
 	@echo "make run    set up, train if needed and start the assistant on http://127.0.0.1:8000/"
@@ -16,7 +16,8 @@ help:
 	@echo "make eval   held-out figures: rasa test nlu, then the whole bot's topic accuracy"
 	@echo "make bench  load benchmark against the Rasa starter bot (about 5 minutes)"
 	@echo "make compare        config.yml against experiments/*.yml, and one intent per notice"
-	@echo "make tune-fallback  FallbackClassifier thresholds on the held-out set"
+	@echo "make crossval       5-fold cross-validation on the real questions' train split"
+	@echo "make tune-fallback  FallbackClassifier thresholds on the cross-validation parses"
 
 # A Python 3.10: $$PYTHON, python3.10 on PATH, then pyenv's versions.
 $(STAMP): pyproject.toml constraints.txt
@@ -57,12 +58,14 @@ test: train lint
 	$(VENV)/bin/rasa test core --stories tests/ --fail-on-prediction-errors --out results/conversations
 
 # Held-out figures: intent accuracy and macro-F1 (rasa test nlu), then topic accuracy,
-# clarification and latency of the whole bot (bot.evaluate). QUESTIONS=file.yml for another set.
+# clarification and latency of the whole bot (bot.evaluate) on our held-out set and on the
+# real questions of the dev split (never trained on). QUESTIONS=file.yml for another set.
 eval: train
 	$(PY) -m bot.heldout results/heldout_nlu.yml
 	$(VENV)/bin/rasa test nlu --nlu results/heldout_nlu.yml --out results/nlu
 	$(PY) -m bot.heldout results/nlu
 	$(PY) -m bot.evaluate $(QUESTIONS)
+	$(PY) -m bot.evaluate data/realworld/privacyqa.yml --split dev --out benchmarks/eval-realworld-dev.json
 
 bench: train
 	$(PY) -m bot.bench $(BENCH_ARGS)
@@ -71,5 +74,9 @@ compare: train
 	$(PY) -m bot.compare
 	$(PY) -m experiments.notice_intents
 
-tune-fallback: train
+# Cross-validation on the train split of the real questions; tune-fallback reuses its parses.
+crossval: knowledge
+	$(PY) -m bot.crossval
+
+tune-fallback: crossval
 	$(PY) -m bot.tune_fallback

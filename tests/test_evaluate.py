@@ -36,7 +36,9 @@ def test_score_headline_figures():
     assert report["questions"] == 6
     assert report["top1_accuracy"] == pytest.approx(3 / 6)
     assert report["answered_or_clarified"] == pytest.approx(4 / 6)
-    assert report["out_of_scope_accuracy"] == pytest.approx(1 / 2)
+    # out of scope: 2 questions, 1 answered so (recall); 1 right of 1 such answer (precision)
+    assert report["out_of_scope_recall"] == pytest.approx(1 / 2)
+    assert report["out_of_scope_precision"] == 1.0
     assert report["out_of_scope_questions"] == 2
     assert report["clarified"] == 1
     assert report["missing_payload"] == 0
@@ -52,6 +54,7 @@ def test_per_topic_precision_and_recall():
         "predicted": 2,
         "precision": 0.5,
         "recall": 1.0,
+        "misses": 0,
     }
     # answered with the other acceptable topic: a hit for the recall of both
     assert table["sharing.overview"] == {
@@ -59,10 +62,23 @@ def test_per_topic_precision_and_recall():
         "predicted": 1,
         "precision": 1.0,
         "recall": 1.0,
+        "misses": 0,
     }
-    assert table["retention"] == {"support": 1, "predicted": 0, "precision": None, "recall": 0.0}
+    assert table["retention"] == {
+        "support": 1,
+        "predicted": 0,
+        "precision": None,
+        "recall": 0.0,
+        "misses": 1,
+    }
     assert table["notice.medaire"]["recall"] == 0.0
-    assert table["out_of_scope"] == {"support": 2, "predicted": 1, "precision": 1.0, "recall": 0.5}
+    assert table["out_of_scope"] == {
+        "support": 2,
+        "predicted": 1,
+        "precision": 1.0,
+        "recall": 0.5,
+        "misses": 1,
+    }
     assert "clarify" not in table
 
 
@@ -71,7 +87,8 @@ def test_missing_payload_counts_apart_from_errors():
     assert report["missing_payload"] == 1
     assert report["errors"] == 0
     assert report["top1_accuracy"] == 0.5
-    assert report["out_of_scope_accuracy"] is None
+    assert report["out_of_scope_recall"] is None
+    assert report["out_of_scope_precision"] is None
 
 
 def test_clarified_needs_an_acceptable_candidate():
@@ -142,9 +159,21 @@ def test_load_questions_missing_file(tmp_path):
         load_questions(tmp_path / "nowhere.yml")
 
 
-def test_the_heldout_set_loads_if_present():
-    from bot.evaluate import QUESTIONS, known_topics
+def test_load_questions_of_one_split(tmp_path):
+    path = tmp_path / "q.yml"
+    path.write_text(
+        "questions:\n"
+        "  - {q: 'Who sees my data?', topics: [sharing.overview], split: train}\n"
+        "  - {q: 'Weather?', topics: [out_of_scope], split: dev}\n"
+    )
+    assert [q.q for q in load_questions(path, split="dev")] == ["Weather?"]
+    with pytest.raises(QuestionFileError, match="no questions in split 'test'"):
+        load_questions(path, split="test")
 
-    if not QUESTIONS.exists():
-        pytest.skip("tests/heldout_questions.yml not written yet")
-    assert load_questions(QUESTIONS, known_topics())
+
+def test_the_measuring_sets_load():
+    from bot.evaluate import QUESTIONS, known_topics
+    from bot.paths import REALWORLD
+
+    assert len(load_questions(QUESTIONS, known_topics())) == 231
+    assert len(load_questions(REALWORLD, known_topics(), "dev")) == 324
