@@ -7,6 +7,7 @@ old rows deleted, new rows inserted), so a failed load leaves it as it was.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,10 @@ MAX_WORDS = 60
 SERVICE_MODES = ("ask", "when_named")
 ANSWER_FIELDS = ("topic", "answer", "sources", "notices", "service")
 NOTICE_FIELDS = ("id", "title", "audience", "url", "aliases")
+REPLY_FIELDS = ("language", "reply", "review")
+LANGUAGE_TOPIC = "language.unsupported"
+FALLBACK_LANGUAGE = "en"
+_LANGUAGE_CODE = re.compile(r"[a-z]{2}")
 
 
 class KnowledgeError(Exception):
@@ -36,8 +41,8 @@ class KnowledgeError(Exception):
 
 
 def is_knowledge_topic(topic_id: str) -> bool:
-    """Whether the knowledge base answers the topic (the Rasa domain answers the rest)."""
-    return not (topic_id.startswith("chitchat.") or topic_id == "out_of_scope")
+    """Whether answers.yml answers the topic (languages.yml and the Rasa domain the rest)."""
+    return not (topic_id.startswith("chitchat.") or topic_id in ("out_of_scope", LANGUAGE_TOPIC))
 
 
 @dataclass
@@ -47,6 +52,7 @@ class Content:
     topics: dict[str, str]
     notices: list[dict[str, Any]]
     answers: list[dict[str, Any]]
+    replies: dict[str, str]
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -119,7 +125,8 @@ class _Checker:
 def read_content(
     content_dir: Path = CONTENT_DIR, topics_path: Path = TOPICS_PATH, page_path: Path = PAGE_PATH
 ) -> Content:
-    """Read and validate topics.yml, notices.yml and answers.yml; raise KnowledgeError."""
+    """Read and validate topics.yml, notices.yml, answers.yml and languages.yml; raise
+    KnowledgeError."""
     content_dir, topics_path, page_path = Path(content_dir), Path(topics_path), Path(page_path)
     check = _Checker()
     topics = _read_topics(check, topics_path)
@@ -132,9 +139,10 @@ def read_content(
     answers = _read_answers(
         check, content_dir / "answers.yml", topics, topics_path, notice_ids, page, page_path
     )
+    replies = _read_replies(check, content_dir / "languages.yml")
     if check.problems:
         raise KnowledgeError(check.problems)
-    return Content(topics=topics or {}, notices=notices, answers=answers or [])
+    return Content(topics=topics or {}, notices=notices, answers=answers or [], replies=replies)
 
 
 def _read_topics(check: _Checker, path: Path) -> dict[str, str] | None:
@@ -257,7 +265,11 @@ def _read_answers(
             if topics is not None and topic not in topics:
                 check.fail(path, entry, f"unknown topic id (not in {_show(topics_path)})")
             elif not is_knowledge_topic(topic):
-                check.fail(path, entry, "this topic is answered by the Rasa domain, not here")
+                check.fail(
+                    path,
+                    entry,
+                    "this topic is answered by the Rasa domain or languages.yml, not here",
+                )
         if valid["answer"] and len(item["answer"].split()) > MAX_WORDS:
             words = len(item["answer"].split())
             check.fail(path, entry, f"answer has {words} words, more than {MAX_WORDS}")
@@ -294,6 +306,35 @@ def _read_answers(
                     path, f"answer '{topic_id}'", f"missing: {topics_path.name} has this topic"
                 )
     return answers
+
+
+def _read_replies(check: _Checker, path: Path) -> dict[str, str]:
+    """Language code -> reply; the English fallback must be there."""
+    data = check.section(path, "replies")
+    if data is None:
+        return {}
+    if not isinstance(data, list):
+        check.fail(path, "replies", "expected a list of replies")
+        return {}
+    replies: dict[str, str] = {}
+    for number, item in enumerate(data, 1):
+        if not isinstance(item, dict):
+            check.fail(path, f"entry {number}", "expected a mapping of fields")
+            continue
+        code = item.get("language")
+        entry = f"reply '{code}'" if isinstance(code, str) else f"entry {number}"
+        valid = check.fields(path, entry, item, REPLY_FIELDS) & check.text(
+            path, entry, "reply", item.get("reply")
+        )
+        if not (isinstance(code, str) and _LANGUAGE_CODE.fullmatch(code)):
+            check.fail(path, entry, "language must be an ISO 639-1 code such as 'fr'")
+        elif code in replies:
+            check.fail(path, entry, "duplicate language")
+        elif valid:
+            replies[code] = _squash(item["reply"])
+    if data and FALLBACK_LANGUAGE not in replies:
+        check.fail(path, f"reply '{FALLBACK_LANGUAGE}'", "missing: the English fallback")
+    return replies
 
 
 def load(
@@ -339,6 +380,9 @@ def load(
             {"topic_id": a["topic"], "position": p, "notice_id": notice_id}
             for a in content.answers
             for p, notice_id in enumerate(a["notices"])
+        ],
+        models.LanguageReply: [
+            {"language": code, "text": text} for code, text in content.replies.items()
         ],
     }
     engine = create_engine(url or database_url(), future=True)

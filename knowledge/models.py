@@ -62,3 +62,12 @@ class AnswerNotice(Base):
     topic_id = Column(ForeignKey("kb_answer.topic_id"), primary_key=True)
     position = Column(Integer, primary_key=True)
     notice_id = Column(ForeignKey("kb_notice.id"), nullable=False)
+
+
+class LanguageReply(Base):
+    """What the assistant says, in that language, to a message in a language it does not
+    answer in; `language` is an ISO 639-1 code, and "en" the fallback for any other."""
+
+    __tablename__ = "kb_language_reply"
+    language = Column(String(8), primary_key=True)
+    text = Column(Text, nullable=False)

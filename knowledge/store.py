@@ -112,6 +112,12 @@ class KnowledgeStore:
             ).all()
         return {text: notice_id for text, notice_id in rows}
 
+    def language_reply(self, language: str | None) -> str:
+        """The reply to a message in `language`, in that language, else in English."""
+        with Session(self.engine, future=True) as session:
+            found = session.get(models.LanguageReply, language or "en")
+            return (found or session.get(models.LanguageReply, "en")).text
+
     def topics(self) -> dict[str, str]:
         """Topic id -> description, in topics.yml order."""
         with Session(self.engine, future=True) as session:

@@ -49,11 +49,12 @@ def loaded_url(database_url: str) -> str:
 
 @pytest.fixture
 def content() -> dict[str, dict]:
-    """The real YAML files, parsed: {"topics": ..., "notices": ..., "answers": ...}."""
+    """The real YAML files, parsed: {"topics": ..., "notices": ..., "answers": ..., ...}."""
     return {
         "topics": read_yaml(TOPICS_PATH),
         "notices": read_yaml(CONTENT_DIR / "notices.yml"),
         "answers": read_yaml(CONTENT_DIR / "answers.yml"),
+        "languages": read_yaml(CONTENT_DIR / "languages.yml"),
     }
 
 

@@ -37,12 +37,13 @@ def test_load_counts_match_the_content(loaded_url, dump, content):
     rows = dump(loaded_url)
     answers = content["answers"]["answers"]
     notices = content["notices"]["notices"]
-    assert len(rows["kb_topic"]) == len(content["topics"]["topics"]) == 37
+    assert len(rows["kb_topic"]) == len(content["topics"]["topics"]) == 38
     assert len(rows["kb_answer"]) == len(answers) == 32
     assert len(rows["kb_notice"]) == len(notices) == 16
     assert len(rows["kb_alias"]) == sum(len(n["aliases"]) for n in notices)
     assert len(rows["kb_answer_source"]) == sum(len(a["sources"]) for a in answers)
     assert len(rows["kb_answer_notice"]) == sum(len(a["notices"]) for a in answers)
+    assert len(rows["kb_language_reply"]) == len(content["languages"]["replies"]) == 18
 
 
 def test_loading_twice_gives_the_same_database(database_url, dump):
@@ -148,6 +149,18 @@ def domain_topic(d):
     )
 
 
+def no_english_reply(d):
+    d["replies"] = [r for r in d["replies"] if r["language"] != "en"]
+
+
+def bad_language_code(d):
+    d["replies"][1]["language"] = "French"
+
+
+def duplicate_language(d):
+    d["replies"].append(dict(d["replies"][1]))
+
+
 BAD_CONTENT = [
     ("answers.yml", unknown_topic, ["answer 'policy.nope'", "unknown topic id"]),
     ("answers.yml", missing_topic, ["answer 'retention'", "missing"]),
@@ -174,6 +187,9 @@ BAD_CONTENT = [
     ("answers.yml", unknown_field, ["answer 'website.cookies'", "unknown field 'sevice'"]),
     ("answers.yml", wrong_type, ["answer 'sharing.providers'", "'sources'"]),
     ("answers.yml", domain_topic, ["answer 'chitchat.greet'", "Rasa domain"]),
+    ("languages.yml", no_english_reply, ["reply 'en'", "English fallback"]),
+    ("languages.yml", bad_language_code, ["reply 'French'", "ISO 639-1"]),
+    ("languages.yml", duplicate_language, ["reply 'ar'", "duplicate language"]),
 ]
 
 
