@@ -59,13 +59,15 @@ test: train lint
 
 # Held-out figures: intent accuracy and macro-F1 (rasa test nlu), then topic accuracy,
 # clarification and latency of the whole bot (bot.evaluate) on our held-out set and on the
-# real questions of the dev split (never trained on). QUESTIONS=file.yml for another set.
+# real questions of the dev split (never trained on), then language identification (recall on
+# other languages, English false positives). QUESTIONS=file.yml for another set.
 eval: train
 	$(PY) -m bot.heldout results/heldout_nlu.yml
 	$(VENV)/bin/rasa test nlu --nlu results/heldout_nlu.yml --out results/nlu
 	$(PY) -m bot.heldout results/nlu
 	$(PY) -m bot.evaluate $(QUESTIONS)
 	$(PY) -m bot.evaluate data/realworld/privacyqa.yml --split dev --out benchmarks/eval-realworld-dev.json
+	$(PY) -m bot.language_eval
 
 bench: train
 	$(PY) -m bot.bench $(BENCH_ARGS)

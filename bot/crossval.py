@@ -4,8 +4,8 @@ The real questions of the train split (data/realworld/privacyqa.yml) are dealt i
 For each fold an NLU model is trained on the hand-written data plus the other folds' questions
 (generated as `bot.generate` does) and parses the fold. Prints the topic accuracy the bot would
 reach, the share answered or rightly clarified, per-topic recall and every miss, and writes the
-parses to results/crossval/parses.json for `python -m bot.tune_fallback`. The dev split is never
-read: it stays an honest measure.
+parses to results/crossval/<config>/parses.json for `python -m bot.tune_fallback`. The dev
+split is never read: it stays an honest measure.
 """
 
 from __future__ import annotations
@@ -71,17 +71,20 @@ def folds(questions: Sequence[dict], k: int) -> list[list[dict]]:
     return [ordered[i::k] for i in range(k)]
 
 
-def train_fold(config: Path, others: Sequence[dict], name: str) -> Path:
-    """An NLU model of the hand-written data plus `others`' questions."""
-    nlu = WORK / name / "nlu"
-    shutil.rmtree(nlu, ignore_errors=True)
-    shutil.copytree(REALWORLD_NLU.parent, nlu)
-    nlp = spacy.load(SPACY_MODEL)
-    (nlu / REALWORLD_NLU.name).write_text(realworld_nlu(others, nlp))
+def train_fold(config: Path, nlu: dict[str, str], others: Sequence[dict], out: Path) -> Path:
+    """An NLU model of the hand-written data `nlu` (file name -> text) plus `others`."""
+    data = out / "nlu"
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    for name, text in nlu.items():
+        (data / name).write_text(text)
+    (data / REALWORLD_NLU.name).write_text(realworld_nlu(others, spacy.load(SPACY_MODEL)))
     command = [sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config)]
-    command += ["--nlu", str(nlu), "--out", str(WORK), "--fixed-model-name", name]
-    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
-    return WORK / f"{name}.tar.gz"
+    command += ["--nlu", str(data), "--out", str(out), "--fixed-model-name", "model"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"rasa train nlu failed:\n{done.stderr[-3000:]}")
+    return out / "model.tar.gz"
 
 
 async def parse(model: Path, questions: Sequence[dict], store: KnowledgeStore) -> list[Parsed]:
@@ -101,25 +104,36 @@ async def parse(model: Path, questions: Sequence[dict], store: KnowledgeStore) -
     return parsed
 
 
-def crossvalidate(config: Path, k: int) -> list[Parsed]:
+def crossvalidate(config: Path, k: int, work: Path) -> list[Parsed]:
     """Every train-split question parsed by the model that did not see it."""
     from rasa.utils.log_utils import configure_structlog
 
     configure_structlog(logging.WARNING)  # Rasa's default logs every parsed text at debug
-    questions = [q for q in yaml.safe_load(REALWORLD.read_text())["questions"]]
+    nlu = {
+        path.name: path.read_text()
+        for path in sorted(REALWORLD_NLU.parent.glob("*.yml"))
+        if path != REALWORLD_NLU
+    }  # read once: edits made while this runs do not mix into it
+    questions = yaml.safe_load(REALWORLD.read_text())["questions"]
     train = [q for q in questions if q["split"] == TRAIN_SPLIT]
     store = KnowledgeStore()
     parsed: list[Parsed] = []
     for i, fold in enumerate(folds(train, k)):
         print(f"fold {i + 1}/{k}: training on {len(train) - len(fold)} real questions", flush=True)
         others = [q for q in train if q not in fold]
-        parsed += asyncio.run(parse(train_fold(config, others, f"fold{i + 1}"), fold, store))
+        model = train_fold(config, nlu, others, work / f"fold{i + 1}")
+        parsed += asyncio.run(parse(model, fold, store))
     return parsed
 
 
-def load_parses(path: Path = WORK / "parses.json") -> list[Parsed]:
+def parses_path(config: Path = CONFIG) -> Path:
+    """Where the parses of `config` are written."""
+    return WORK / config.stem / "parses.json"
+
+
+def load_parses(path: Path | None = None) -> list[Parsed]:
     """The parses a previous run wrote."""
-    rows = json.loads(path.read_text())
+    rows = json.loads((path or parses_path()).read_text())
     return [
         Parsed(r["q"], tuple(r["topics"]), tuple(map(tuple, r["ranking"])), r["service"])
         for r in rows
@@ -131,9 +145,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--config", type=Path, default=CONFIG)
     args = parser.parse_args(argv)
-    WORK.mkdir(parents=True, exist_ok=True)
-    parsed = crossvalidate(args.config.resolve(), args.folds)
-    (WORK / "parses.json").write_text(json.dumps([asdict(p) for p in parsed], indent=1))
+    config = args.config.resolve()
+    work = parses_path(config).parent
+    parsed = crossvalidate(config, args.folds, work)
+    parses_path(config).write_text(json.dumps([asdict(p) for p in parsed], indent=1))
     threshold, ambiguity = thresholds(args.config)
     got = [outcome(p, threshold, ambiguity) for p in parsed]
     print(format_report(score([p.topics for p in parsed], got)))
@@ -142,8 +157,8 @@ def main(argv: list[str] | None = None) -> None:
         for p, o in zip(parsed, got, strict=True)
         if o.topic not in p.topics
     ]
-    (WORK / "misses.json").write_text(json.dumps(misses, indent=1))
-    print(f"{len(misses)} misses in {WORK / 'misses.json'}")
+    (work / "misses.json").write_text(json.dumps(misses, indent=1))
+    print(f"{len(misses)} misses in {work / 'misses.json'}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""`python -m bot.tune_fallback`: choose the FallbackClassifier thresholds by cross-validation.
+"""`python -m bot.tune_fallback [CONFIG]`: choose the FallbackClassifier thresholds by
+cross-validation.
 
 Reads the parses `python -m bot.crossval` wrote (every train-split question parsed by a model
 that did not see it; the dev split is never used), then replays the classifier's rule
@@ -10,8 +11,10 @@ by right - 2 x wrong.
 """
 
 import itertools
+import sys
+from pathlib import Path
 
-from bot.crossval import load_parses, outcome
+from bot.crossval import load_parses, outcome, parses_path
 from bot.evaluate import clarified, correct
 
 THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7]
@@ -44,7 +47,8 @@ def grid(parsed: list) -> list[dict]:
 
 
 def main() -> None:
-    parsed = load_parses()
+    config = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else None
+    parsed = load_parses(parses_path(config) if config else None)
     print(f"{len(parsed)} train-split questions, cross-validated\n")
     print("threshold  ambiguity  right   wrong   clarify (rightly)  right-2xwrong")
     for row in grid(parsed)[:10]:

@@ -56,7 +56,6 @@ async def test_the_service_is_remembered_for_a_follow_up(stack):
     "text",
     [
         "🙂🙂🙂",
-        "¿venden mis datos personales?",
         "<script>alert(1)</script>",
         "'; DROP TABLE notices; --",
         "x" * 5000,
@@ -69,6 +68,14 @@ async def test_odd_input_gets_a_reply_with_a_contract_payload(stack, text):
     )
     assert texts(messages).strip()
     assert "<script>" not in texts(messages)
+
+
+async def test_another_language_is_answered_in_it_with_the_overall_notice(stack):
+    payload, messages = await ask(stack, "¿venden ustedes mis datos personales a otras empresas?")
+    assert payload == {"topic": "language.unsupported", "notices": ["notice.company"]}
+    assert texts(messages).startswith("Lo siento, solo puedo responder en inglés.")
+    payload, _ = await ask(stack, "data sold?")
+    assert payload["topic"] != "language.unsupported"
 
 
 async def test_conversations_are_stored_redacted(stack):
