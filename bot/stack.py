@@ -3,8 +3,8 @@
 Rasa and the action server bind to 127.0.0.1 only; the front door (bot.frontdoor) is the
 one public entry and reaches Rasa's HTTP API with a per-run token, and only Rasa can call the
 action server, with another. Secrets reach the processes in their environment, which only
-their user can read, never on their command lines, which every local user can. Used by
-`make run`, the end-to-end tests and the benchmark.
+their user can read, never on their command lines, which every local user can. Logs are
+readable by their user only. Used by `make run`, the end-to-end tests and the benchmark.
 """
 
 import os
@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import yaml
 
@@ -67,7 +68,7 @@ def running(
     stack = Stack(rasa_url, actions_url, frontdoor_url, token, actions_secret)
     with ExitStack() as cleanup:
         workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory()))
-        logs = stack.logs = log_dir or workdir
+        logs = stack.logs = private_dir(log_dir or workdir)
         endpoints = workdir / "endpoints.yml"
         settings = yaml.safe_load(ENDPOINTS.read_text())
         settings["action_endpoint"]["url"] = f"{stack.actions_url}/webhook"
@@ -114,7 +115,10 @@ def free_ports(count: int) -> list[int]:
 def process(
     command: list[str], log: Path, env: Mapping[str, str], cwd: Path = ROOT
 ) -> Iterator[subprocess.Popen]:
-    """`command` running in `cwd` with its output appended to `log`, stopped on exit."""
+    """`command` running in `cwd` with its output appended to `log`, stopped on exit.
+
+    The process creates files readable by its user only (umask 077), and so is `log`.
+    """
     env = {
         **env,
         "SANIC_HOST": HOST,
@@ -122,8 +126,10 @@ def process(
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "RASA_TELEMETRY_ENABLED": "false",
     }
-    with log.open("ab") as out:
-        child = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    with private_file(log) as out:
+        child = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, umask=0o077
+        )
     try:
         yield child
     finally:
@@ -133,6 +139,20 @@ def process(
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
+
+
+def private_dir(path: Path) -> Path:
+    """`path`, a directory created if needed, that only its user can enter."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+def private_file(path: Path) -> BinaryIO:
+    """`path` opened for appending, created if needed, that only its user can read."""
+    opened = open(path, "ab", opener=lambda name, flags: os.open(name, flags, 0o600))  # noqa: SIM115
+    path.chmod(0o600)
+    return opened
 
 
 def wait_until_ready(url: str, process: subprocess.Popen, log: Path) -> None:
