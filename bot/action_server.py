@@ -4,7 +4,8 @@
   secret being $ACTION_SERVER_SECRET (bot/stack.py gives Rasa the same one in the header of
   its action endpoint). Anything else gets 401; without a secret the server does not start.
 - Errors are `{"error": {"code", "message"}}`, the same for every request with that status:
-  never the request body, the action name or a slot value, in the reply or in the log.
+  never the request body, the action name or a slot value, in the reply or in the log. (Rasa
+  reads an `action_name` from a 400 only when a form rejects; this bot has no forms.)
 - Logs go through bot.log_privacy; Sanic's access log is off.
 """
 
