@@ -1,15 +1,45 @@
-"""`python -m bot.rasa_server ARGS`: the `rasa ARGS` command, without JAX in memory.
+"""`python -m bot.rasa_server ARGS`: the `rasa ARGS` command, private and without JAX in memory.
 
-TensorFlow 2.12 imports JAX only to offer TFLite conversion, which Rasa never uses; its import
-is optional (`try: from jax import ...`). Keeping it out saves about 80 MB in each Rasa server
-process (measured with `make bench`). Used by bot.stack for `rasa run`.
+- Logs: bot.log_privacy is installed before Rasa starts, and again once Rasa has set up its
+  own logging and warning filters.
+- The HTTP API token is read from $RASA_TOKEN, never from the command line, where any local
+  user could read it (`ps`); `rasa run --auth-token` would put it there.
+- TensorFlow 2.12 imports JAX only to offer TFLite conversion, which Rasa never uses; its
+  import is optional (`try: from jax import ...`). Keeping it out saves about 80 MB in each
+  Rasa server process (measured with `make bench`).
+
+Used by bot.stack for `rasa run`.
 """
 
+import argparse
+import os
 import sys
 
 sys.modules["jax"] = None  # makes `import jax` raise ImportError, which TensorFlow handles
 
+import pluggy  # noqa: E402
 from rasa.__main__ import main  # noqa: E402
+from rasa.plugin import plugin_manager  # noqa: E402
+
+from bot import log_privacy  # noqa: E402
+
+TOKEN_VARIABLE = "RASA_TOKEN"
+hookimpl = pluggy.HookimplMarker("rasa")
+
+
+class StackPlugin:
+    """Rasa plugin hooks (rasa/plugin.py) for the stack's Rasa server."""
+
+    @hookimpl
+    def configure_commandline(self, cmdline_arguments: argparse.Namespace) -> None:
+        """Called by Rasa's main() after it configured logging, before it runs the command."""
+        log_privacy.install()
+        token = os.environ.get(TOKEN_VARIABLE)
+        if token and hasattr(cmdline_arguments, "auth_token"):
+            cmdline_arguments.auth_token = token
+
 
 if __name__ == "__main__":
+    log_privacy.install()
+    plugin_manager().register(StackPlugin())
     main()

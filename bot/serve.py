@@ -1,18 +1,23 @@
-"""`make run`: train if needed, start the assistant on localhost, stop everything on Ctrl-C."""
+"""`make run`: train if needed, start the assistant on localhost, stop everything on Ctrl-C.
+
+Everything it and its processes create (var/, the logs) is readable by this user only.
+"""
 
 import os
 import signal
 import time
 
 from bot.paths import ROOT
-from bot.stack import running
+from bot.stack import private_dir, running
 from bot.train import train
 
 
 def main() -> None:
+    os.umask(0o077)
+    if os.geteuid() == 0:
+        print("Running as root: run the assistant as an ordinary user (README).")
     model = train()
-    logs = ROOT / "var" / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
+    logs = private_dir(private_dir(ROOT / "var") / "logs")
     for stop in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, or a service manager's stop
         signal.signal(stop, signal.default_int_handler)
     started = time.monotonic()

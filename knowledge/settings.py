@@ -12,9 +12,14 @@ DEFAULT_DATABASE_PATH = REPO_ROOT / "var" / "knowledge.sqlite"
 
 
 def database_url() -> str:
-    """$DATABASE_URL if set, else the default SQLite file (its directory is created)."""
+    """$DATABASE_URL if set, else the default SQLite file, readable by its user only (0600 in
+    a 0700 directory; SQLite gives its journal the file's mode)."""
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
         return url
-    DEFAULT_DATABASE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    folder = DEFAULT_DATABASE_PATH.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    os.close(os.open(DEFAULT_DATABASE_PATH, os.O_CREAT | os.O_WRONLY, 0o600))
+    DEFAULT_DATABASE_PATH.chmod(0o600)
     return f"sqlite:///{DEFAULT_DATABASE_PATH}"
