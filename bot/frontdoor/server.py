@@ -65,7 +65,9 @@ class Connection(web.RequestHandler):
     """aiohttp's handler of one connection, closed when its first request's headers are late
     or when more than MAX_HEADER_BYTES arrive before a request's headers are complete."""
 
-    def __init__(self, manager: web.Server, settings: Settings, open_connections, **kwargs):
+    def __init__(
+        self, manager: web.Server, settings: Settings, open_connections: OpenConnections, **kwargs
+    ):
         super().__init__(
             manager,
             keepalive_timeout=settings.idle_timeout,
@@ -130,7 +132,7 @@ class Connection(web.RequestHandler):
 
     def handle_error(self, request, status=500, exc=None, message=None) -> web.StreamResponse:
         """The JSON error for a request the app never saw: unparsable, or a crash outside it."""
-        log.warning("request failed before the app: %s %s", status, type(exc).__name__)
+        log.warning("request failed outside the app: %s %s", status, type(exc).__name__)
         error = http_error(status)
         response = BareErrorResponse(
             text=json.dumps(error.body()),

@@ -132,3 +132,43 @@ async def test_pages_are_rate_limited(make_client):
     statuses = [(await client.get(path)).status for path in ["/", "/static/widget.js"] * 3]
     assert statuses == [200, 200, 200, 200, 429, 429]
     assert (await client.post("/chat", json={"message": "hi"})).status == 200
+
+
+async def statuses_from(client, addresses: list[str]) -> list[int]:
+    statuses = []
+    for address in addresses:
+        headers = {"X-Forwarded-For": address}
+        response = await client.post("/chat", json={"message": "hi"}, headers=headers)
+        statuses.append(response.status)
+    return statuses
+
+
+async def test_the_client_address_comes_from_trusted_proxies_only(make_client):
+    clients = ["203.0.113.1", "203.0.113.2", "203.0.113.1"]
+    behind = await make_client(rate_limit_burst=1, trusted_proxies=("127.0.0.1",))
+    assert await statuses_from(behind, clients) == [200, 200, 429]
+    chained = await make_client(rate_limit_burst=1, trusted_proxies=("127.0.0.0/8", "10.0.0.0/8"))
+    assert await statuses_from(chained, ["198.51.100.7, 10.1.2.3", "198.51.100.7"]) == [200, 429]
+    for settings in [{}, {"trusted_proxies": ("10.0.0.0/8",)}]:  # not from this peer: ignored
+        direct = await make_client(rate_limit_burst=1, **settings)
+        assert await statuses_from(direct, clients) == [200, 429, 429]
+
+
+async def test_a_trusted_proxy_tells_the_scheme_and_host(make_client, rasa):
+    client = await make_client(
+        trusted_proxies=("127.0.0.1",), allowed_hosts=("assistant.example.com",)
+    )
+    forwarded = {
+        "X-Forwarded-For": "203.0.113.1",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "assistant.example.com",
+        "Origin": "https://assistant.example.com",
+    }
+    response = await client.post("/chat", json={"message": "hi"}, headers=forwarded)
+    assert response.status == 200
+    for changed in [{"X-Forwarded-Host": "evil.test"}, {"X-Forwarded-For": "not an address"}]:
+        response = await client.post(
+            "/chat", json={"message": "hi"}, headers={**forwarded, **changed}
+        )
+        assert response.status == 400
+        assert (await response.json())["error"]["code"] in {"host_not_allowed", "invalid_request"}
