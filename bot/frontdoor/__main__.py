@@ -1,29 +1,29 @@
 """`python -m bot.frontdoor`: serve the front door on FRONTDOOR_HOST:FRONTDOOR_PORT."""
 
+import asyncio
 import logging
-
-from aiohttp import web
-from aiohttp.abc import AbstractAccessLogger
+import signal
 
 from bot.frontdoor.app import create_app
+from bot.frontdoor.server import serving
 from bot.frontdoor.settings import Settings
 
+log = logging.getLogger("bot.frontdoor")
 
-class AccessLogger(AbstractAccessLogger):
-    """Method, route, status and time; never a query string or anything else a visitor typed."""
 
-    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        resource = request.match_info.route.resource
-        route = resource.canonical if resource else "-"
-        self.logger.info("%s %s %s %.0fms", request.method, route, response.status, time * 1000)
+async def serve(settings: Settings) -> None:
+    """Serve until SIGINT or SIGTERM, then close connections and the app's resources."""
+    stop = asyncio.Event()
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(stop_signal, stop.set)
+    async with serving(create_app(settings), settings) as (host, port):
+        log.info("serving on http://%s:%s", host, port)
+        await stop.wait()
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    settings = Settings.from_env()
-    web.run_app(
-        create_app(settings), host=settings.host, port=settings.port, access_log_class=AccessLogger
-    )
+    asyncio.run(serve(Settings.from_env()))
 
 
 if __name__ == "__main__":

@@ -8,10 +8,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from actions import routing
-from bot.frontdoor.api import read_text
 from bot.frontdoor.catalog import CATALOG, Catalog
 from bot.frontdoor.errors import ApiError
-from bot.frontdoor.rasa_client import RASA, RasaUnavailable
+from bot.frontdoor.rasa_client import RASA, RasaUnavailable, typed_text
+from bot.frontdoor.request_body import json_object, question, string_field
 from bot.frontdoor.security import require_bearer
 from bot.frontdoor.settings import SETTINGS
 
@@ -19,7 +19,7 @@ from bot.frontdoor.settings import SETTINGS
 async def search(request: web.Request) -> web.Response:
     """POST /agent/api/search {query}: the best matching answers, with Rasa's confidence."""
     require_bearer(request, [request.app[SETTINGS].agent_token])
-    _, query = await read_text(request, "query")
+    query = question(typed_text(string_field(await json_object(request), "query")))
     try:
         parsed = await request.app[RASA].parse(query)
     except RasaUnavailable:

@@ -10,9 +10,10 @@ from aiohttp import web
 
 from bot.frontdoor import unanswered
 from bot.frontdoor.catalog import CATALOG, Catalog
+from bot.frontdoor.choices import CHOICES, OfferedChoices
 from bot.frontdoor.errors import ApiError
-from bot.frontdoor.limits import MAX_MESSAGE_CHARS
-from bot.frontdoor.rasa_client import RASA, RasaUnavailable
+from bot.frontdoor.rasa_client import RASA, RasaUnavailable, typed_text
+from bot.frontdoor.request_body import json_object, question, string_field
 from bot.frontdoor.security import require_bearer
 from bot.frontdoor.sessions import SESSIONS
 from bot.frontdoor.settings import SETTINGS
@@ -43,49 +44,50 @@ async def openapi(request: web.Request) -> web.FileResponse:
     return web.FileResponse(OPENAPI)
 
 
-async def read_text(request: web.Request, field: str) -> tuple[dict, str]:
-    """The JSON body and its non-empty string `field`, stripped and at most 1,000 characters."""
-    try:
-        body = await request.json()
-    except (ValueError, RecursionError):
-        raise ApiError(400, "invalid_json", "The request body must be JSON.") from None
-    if not isinstance(body, dict) or not isinstance(body.get(field), str):
-        raise ApiError(
-            400, "invalid_request", f'The body must be a JSON object with a "{field}" string.'
-        )
-    text = body[field].strip()
-    if not text:
-        raise ApiError(
-            400, "empty_message", "Please type a question, for example: Do you sell my data?"
-        )
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise ApiError(
-            400,
-            "message_too_long",
-            f"Please keep your question to {MAX_MESSAGE_CHARS} characters or fewer.",
-        )
-    return body, text
-
-
 async def _chat(request: web.Request, channel: str) -> web.Response:
     started = time.monotonic()
-    body, message = await read_text(request, "message")
-    session_id = body.get("session_id")
-    if session_id is not None and not isinstance(session_id, str):
-        raise ApiError(400, "invalid_request", '"session_id" must be a string.')
-    sessions = request.app[SESSIONS]
-    if not sessions.is_ours(session_id):
-        session_id = sessions.issue()
+    body = await json_object(request)
+    sessions, choices = request.app[SESSIONS], request.app[CHOICES]
+    conversation = sessions.conversation(body.get("session_id"))
+    choice = chosen_payload(body, conversation, choices)
+    message = choice if choice is not None else question(typed_text(string_field(body, "message")))
     catalog = request.app[CATALOG]
     try:
-        reply = chat_reply(await request.app[RASA].send(session_id, message), catalog)
+        reply = chat_reply(await request.app[RASA].send(conversation, message), catalog)
     except RasaUnavailable as error:
         log.warning("assistant unavailable: %s", error)
         reply = unavailable_reply(catalog)
-    await unanswered.record(request.app, message, reply)
+    choices.offer(
+        conversation, [b["payload"] for m in reply["messages"] for b in m.get("buttons", [])]
+    )
+    if choice is None:
+        await unanswered.record(request.app, message, reply)
     elapsed_ms = (time.monotonic() - started) * 1000
     log.info("chat channel=%s topic=%s latency_ms=%.0f", channel, reply["topic"], elapsed_ms)
-    return web.json_response({"session_id": session_id, **reply})
+    return web.json_response({"session_id": sessions.issue(conversation), **reply})
+
+
+def chosen_payload(body: dict, conversation: str, choices: OfferedChoices) -> str | None:
+    """The payload of the button chosen in this conversation, or None for a typed message.
+
+    A button is `{"payload": ...}`; a `message` equal to a payload offered in this conversation
+    counts as that button too (API 1.0 clients send payloads as messages).
+    """
+    if "payload" not in body:
+        message = body.get("message")
+        if isinstance(message, str) and choices.was_offered(conversation, message.strip()):
+            return message.strip()
+        return None
+    if "message" in body:
+        raise ApiError(400, "invalid_request", 'Send either "message" or "payload", not both.')
+    payload = string_field(body, "payload")
+    if not choices.was_offered(conversation, payload):
+        raise ApiError(
+            400,
+            "unknown_choice",
+            "That choice is not available any more. Please type your question.",
+        )
+    return payload
 
 
 def chat_reply(rasa_messages: list, catalog: Catalog) -> dict:

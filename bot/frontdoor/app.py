@@ -8,10 +8,20 @@ from aiohttp import web
 
 from bot.frontdoor import agent, api, unanswered
 from bot.frontdoor.catalog import catalog
+from bot.frontdoor.choices import CHOICES, OfferedChoices
 from bot.frontdoor.errors import errors
 from bot.frontdoor.limits import MAX_BODY_BYTES, RateLimiter
+from bot.frontdoor.proxies import forwarded
 from bot.frontdoor.rasa_client import rasa_client
-from bot.frontdoor.security import LIMITER, add_headers, cors, rate_limit
+from bot.frontdoor.security import (
+    LIMITER,
+    PAGE_LIMITER,
+    add_headers,
+    allowed_hosts,
+    cors,
+    rate_limit,
+)
+from bot.frontdoor.server import headers_received
 from bot.frontdoor.sessions import SESSIONS, SessionIds
 from bot.frontdoor.settings import SETTINGS, Settings
 
@@ -20,10 +30,16 @@ STATIC = Path(__file__).with_name("static")
 
 def create_app(settings: Settings) -> web.Application:
     """The front door for `settings`; the knowledge base and Rasa session open on startup."""
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[errors, cors, rate_limit])
+    proxies = [forwarded(settings.proxy_networks)] if settings.trusted_proxies else []
+    middlewares = [headers_received, errors, *proxies, allowed_hosts, cors, rate_limit]
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=middlewares)
     app[SETTINGS] = settings
     app[SESSIONS] = SessionIds(settings.session_secret)
+    app[CHOICES] = OfferedChoices()
     app[LIMITER] = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app[PAGE_LIMITER] = RateLimiter(
+        settings.page_rate_limit_per_minute, settings.page_rate_limit_burst
+    )
     app.cleanup_ctx.extend([catalog, unanswered.gaps, rasa_client])
     app.on_response_prepare.append(add_headers)
     app.router.add_get("/", _page("index.html"))

@@ -6,19 +6,19 @@ import logging
 
 from aiohttp import web
 
-from bot.frontdoor.limits import MAX_MESSAGE_CHARS
+from bot.frontdoor.limits import MAX_BODY_BYTES
 
 log = logging.getLogger(__name__)
 
+INTERNAL_ERROR = ("internal_error", "Something went wrong on our side.")
 # aiohttp's own HTTP errors, given the codes and messages of this API.
 HTTP_ERRORS = {
     400: ("invalid_request", "The request is not valid."),
     404: ("not_found", "There is nothing at this address."),
     405: ("method_not_allowed", "This address does not accept that method."),
-    413: (
-        "payload_too_large",
-        f"The request is too large: at most {MAX_MESSAGE_CHARS} characters.",
-    ),
+    413: ("payload_too_large", f"The request is too large: at most {MAX_BODY_BYTES // 1024} kB."),
+    431: ("headers_too_large", "The request headers are too large."),
+    500: INTERNAL_ERROR,
 }
 
 
@@ -29,9 +29,11 @@ class ApiError(Exception):
         super().__init__(code)
         self.status, self.code, self.message, self.headers = status, code, message, headers
 
+    def body(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message}}
+
     def response(self) -> web.Response:
-        body = {"error": {"code": self.code, "message": self.message}}
-        return web.json_response(body, status=self.status, headers=self.headers)
+        return web.json_response(self.body(), status=self.status, headers=self.headers)
 
 
 @web.middleware
@@ -44,10 +46,17 @@ async def errors(request: web.Request, handler) -> web.StreamResponse:
     except web.HTTPException as error:
         if error.status < 400:
             raise
-        fallback = "invalid_request" if error.status < 500 else "internal_error"
-        code, message = HTTP_ERRORS.get(error.status, (fallback, error.reason))
         headers = {"Allow": error.headers["Allow"]} if "Allow" in error.headers else None
-        return ApiError(error.status, code, message, headers).response()
+        return http_error(error.status, error.reason, headers).response()
     except Exception:
         log.exception("unexpected error answering %s %s", request.method, request.path)
-        return ApiError(500, "internal_error", "Something went wrong on our side.").response()
+        return http_error(500).response()
+
+
+def http_error(
+    status: int, reason: str = "The request is not valid.", headers: dict | None = None
+) -> ApiError:
+    """aiohttp's error `status` as an ApiError, with this API's code and message."""
+    fallback = ("invalid_request", reason) if status < 500 else INTERNAL_ERROR
+    code, message = HTTP_ERRORS.get(status, fallback)
+    return ApiError(status, code, message, headers)

@@ -8,6 +8,9 @@ from collections.abc import Callable
 MAX_MESSAGE_CHARS = 1000
 # A 1,000-character message fits even when every character is a JSON \u escape pair.
 MAX_BODY_BYTES = 16 * 1024
+# What a connection may send between two requests' headers: one request's headers (aiohttp
+# refuses a header line over 8 kB, but not a great many lines) and the previous body.
+MAX_HEADER_BYTES = 64 * 1024
 
 
 class RateLimiter:

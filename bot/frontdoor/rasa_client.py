@@ -3,12 +3,37 @@
 from __future__ import annotations
 
 import asyncio
+import unicodedata
 from collections.abc import AsyncIterator
 
 import aiohttp
 from aiohttp import web
 
 from bot.frontdoor.settings import SETTINGS
+
+# Rasa reads a message starting with this as an intent with entities: `/restart`,
+# `/ask_data_sale{"topic": "x"}` (its RegexMessageHandler, after str.strip()).
+INTENT_PREFIX = "/"
+
+
+def typed_text(text: str) -> str:
+    """What a person typed, stripped so that Rasa cannot read it as an intent.
+
+    Leading slashes go, with the spaces, invisible characters and slash look-alikes around
+    them (a later Unicode clean-up must not bring a slash back to the front).
+    """
+    start = 0
+    while start < len(text) and _ignorable_at_start(text[start]):
+        start += 1
+    return text[start:].strip()
+
+
+def _ignorable_at_start(char: str) -> bool:
+    return (
+        char.isspace()
+        or unicodedata.category(char) in ("Cf", "Cc")
+        or unicodedata.normalize("NFKC", char).startswith(INTENT_PREFIX)
+    )
 
 
 class RasaUnavailable(Exception):

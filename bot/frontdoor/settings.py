@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -23,10 +24,18 @@ class Settings:
     app_api_tokens: tuple[str, ...] = ()
     agent_token: str = ""
     gap_retention_days: int = 90
+    allowed_hosts: tuple[str, ...] = ()  # none given: see `hosts`
     cors_origins: tuple[str, ...] = ()
     frame_ancestors: str = "'self'"
+    trusted_proxies: tuple[str, ...] = ()
     rate_limit_per_minute: float = 30.0
     rate_limit_burst: int = 10
+    page_rate_limit_per_minute: float = 120.0
+    page_rate_limit_burst: int = 60
+    header_timeout: float = 10.0
+    body_timeout: float = 10.0
+    idle_timeout: float = 15.0
+    max_connections_per_ip: int = 32
     session_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
 
     def __post_init__(self) -> None:
@@ -34,10 +43,35 @@ class Settings:
             raise ValueError("FRAME_ANCESTORS is a space-separated list of CSP sources")
         if any(not o.startswith(("https://", "http://")) for o in self.cors_origins):
             raise ValueError("CORS_ORIGINS entries are exact origins like https://example.com")
+        if any(not h or any(c in h for c in "/*@ \t") for h in self.allowed_hosts):
+            raise ValueError("ALLOWED_HOSTS entries are host names, with or without :port")
+        for proxy in self.trusted_proxies:
+            ipaddress.ip_network(proxy)  # ValueError unless an address or a network
         if self.gap_retention_days < 1:
             raise ValueError("GAP_RETENTION_DAYS must be at least 1")
-        if self.rate_limit_per_minute <= 0 or self.rate_limit_burst < 1:
-            raise ValueError("RATE_LIMIT_PER_MINUTE must be > 0 and RATE_LIMIT_BURST >= 1")
+        if min(self.rate_limit_per_minute, self.page_rate_limit_per_minute) <= 0:
+            raise ValueError("RATE_LIMIT_PER_MINUTE and PAGE_RATE_LIMIT_PER_MINUTE must be > 0")
+        if min(self.rate_limit_burst, self.page_rate_limit_burst) < 1:
+            raise ValueError("RATE_LIMIT_BURST and PAGE_RATE_LIMIT_BURST must be at least 1")
+        if min(self.header_timeout, self.body_timeout, self.idle_timeout) <= 0:
+            raise ValueError("HEADER_TIMEOUT, BODY_TIMEOUT and IDLE_TIMEOUT must be > 0")
+        if self.max_connections_per_ip < 1:
+            raise ValueError("MAX_CONNECTIONS_PER_IP must be at least 1")
+
+    @property
+    def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [ipaddress.ip_network(proxy) for proxy in self.trusted_proxies]
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """The allowed Host headers: ALLOWED_HOSTS, else the bound host:port and loopback names.
+
+        An entry without a port allows that name on any port.
+        """
+        if self.allowed_hosts:
+            return self.allowed_hosts
+        bound = f"[{self.host}]" if ":" in self.host else self.host
+        return (f"{bound}:{self.port}".lower(), "127.0.0.1", "localhost")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -53,10 +87,18 @@ class Settings:
             "app_api_tokens": _maybe(_split, env.get("APP_API_TOKENS")),
             "agent_token": env.get("AGENT_TOKEN"),
             "gap_retention_days": _maybe(int, env.get("GAP_RETENTION_DAYS")),
+            "allowed_hosts": _maybe(_split, _maybe(str.lower, env.get("ALLOWED_HOSTS"))),
             "cors_origins": _maybe(_split, env.get("CORS_ORIGINS")),
             "frame_ancestors": env.get("FRAME_ANCESTORS"),
+            "trusted_proxies": _maybe(_split, env.get("TRUSTED_PROXIES")),
             "rate_limit_per_minute": _maybe(float, env.get("RATE_LIMIT_PER_MINUTE")),
             "rate_limit_burst": _maybe(int, env.get("RATE_LIMIT_BURST")),
+            "page_rate_limit_per_minute": _maybe(float, env.get("PAGE_RATE_LIMIT_PER_MINUTE")),
+            "page_rate_limit_burst": _maybe(int, env.get("PAGE_RATE_LIMIT_BURST")),
+            "header_timeout": _maybe(float, env.get("HEADER_TIMEOUT")),
+            "body_timeout": _maybe(float, env.get("BODY_TIMEOUT")),
+            "idle_timeout": _maybe(float, env.get("IDLE_TIMEOUT")),
+            "max_connections_per_ip": _maybe(int, env.get("MAX_CONNECTIONS_PER_IP")),
             "session_secret": _maybe(str.encode, env.get("SESSION_SECRET")),
         }
         return cls(**{name: value for name, value in values.items() if value is not None})

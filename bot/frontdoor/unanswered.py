@@ -1,7 +1,7 @@
 """Questions the assistant could not answer: recorded from the chat, listed for privacy teams.
 
-A chat reply whose topic is `clarify` or `out_of_scope` records the question (redacted by
-knowledge.gaps) unless it was a button's payload. The agent console lists them
+A chat reply to a typed question whose topic is `clarify` or `out_of_scope` records the
+question (redacted by knowledge.gaps); button choices are not recorded. The agent console lists them
 (GET /agent/api/unanswered, with the AGENT_TOKEN).
 """
 
@@ -32,15 +32,15 @@ async def gaps(app: web.Application) -> AsyncIterator[None]:
     app[GAPS].close()
 
 
-async def record(app: web.Application, message: str, reply: dict) -> None:
-    """Log `message` if the reply did not answer it; a failure here never fails the chat."""
-    if reply["topic"] not in UNANSWERED or message.startswith("/"):
+async def record(app: web.Application, question: str, reply: dict) -> None:
+    """Log a typed `question` the reply did not answer; a failure here never fails the chat."""
+    if reply["topic"] not in UNANSWERED:
         return
     try:
         await asyncio.to_thread(
-            app[GAPS].record, message, reply["topic"], reply.get("candidates", [])
+            app[GAPS].record, question, reply["topic"], reply.get("candidates", [])
         )
-    except SQLAlchemyError as error:
+    except (SQLAlchemyError, ValueError) as error:  # ValueError: text the database refuses
         log.warning("could not record an unanswered question: %s", type(error).__name__)
 
 

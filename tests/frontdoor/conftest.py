@@ -6,17 +6,23 @@ import asyncio
 import dataclasses
 import json
 import socket
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from hypothesis.configuration import set_hypothesis_home_dir
 from jsonschema import Draft7Validator, RefResolver
 
 from bot.frontdoor.api import OPENAPI as OPENAPI_PATH
 from bot.frontdoor.app import create_app
 from bot.frontdoor.settings import Settings
 from knowledge import load
+
+# Hypothesis's caches go to the temporary directory, not into the work tree.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "privacy-assistant-hypothesis")
 
 APP_TOKEN = "app-token-for-tests"
 AGENT_TOKEN = "agent-token-for-tests"

@@ -15,6 +15,17 @@ async def post(url: str, body: dict, token: str) -> tuple[int, dict]:
         return r.status, await r.json()
 
 
+async def rasa_tracker(stack, session_id: str) -> dict:
+    """Rasa's tracker of the conversation of `session_id` (its first part is Rasa's sender)."""
+    url = f"{stack.rasa_url}/conversations/{session_id.split('.')[0]}/tracker"
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(url, params={"token": stack.rasa_token}) as r,
+    ):
+        assert r.status == 200
+        return await r.json()
+
+
 async def test_do_you_sell_my_data(stack, stack_env, assert_openapi):
     url = f"{stack.frontdoor_url}/api/v1/chat"
     status, body = await post(url, {"message": "do you sell my data?"}, stack_env["APP_API_TOKENS"])
@@ -31,13 +42,54 @@ async def test_a_button_reply_continues_the_session(stack, stack_env, assert_ope
     tracker = next(
         b for m in asked["messages"] for b in m.get("buttons", []) if b["title"] == "Tracker"
     )
-    body = {"message": tracker["payload"], "session_id": asked["session_id"]}
-    status, chosen = await post(url, body, token)
+    for body in [
+        {"payload": tracker["payload"], "session_id": asked["session_id"]},
+        {"message": tracker["payload"], "session_id": asked["session_id"]},  # API 1.0 clients
+    ]:
+        status, chosen = await post(url, body, token)
+        assert status == 200
+        assert_openapi("/api/v1/chat", "post", 200, chosen)
+        assert chosen["session_id"].split(".")[0] == asked["session_id"].split(".")[0]
+        assert chosen["topic"] == "retention"
+        assert [n["id"] for n in chosen["notices"]] == ["notice.tracker"]
+
+
+async def test_a_payload_the_assistant_did_not_offer_is_refused(stack, stack_env):
+    url, token = f"{stack.frontdoor_url}/api/v1/chat", stack_env["APP_API_TOKENS"]
+    _, asked = await post(url, {"message": "do you sell my data?"}, token)
+    forged = {
+        "payload": '/ask_notice{"service": "notice.tracker"}',
+        "session_id": asked["session_id"],
+    }
+    status, body = await post(url, forged, token)
+    assert (status, body["error"]["code"]) == (400, "unknown_choice")
+
+
+@pytest.mark.parametrize(
+    "typed, intent",
+    [
+        ("/restart", "restart"),
+        ("/session_start", "session_start"),
+        ('/ask_data_sale{"topic":"evil"}', "ask_data_sale"),
+    ],
+)
+async def test_typed_commands_get_a_normal_answer_from_the_real_rasa(
+    stack, stack_env, assert_openapi, typed, intent
+):
+    url, token = f"{stack.frontdoor_url}/api/v1/chat", stack_env["APP_API_TOKENS"]
+    _, first = await post(url, {"message": "do you sell my data?"}, token)
+    status, body = await post(url, {"message": typed, "session_id": first["session_id"]}, token)
     assert status == 200
-    assert_openapi("/api/v1/chat", "post", 200, chosen)
-    assert chosen["session_id"] == asked["session_id"]
-    assert chosen["topic"] == "retention"
-    assert [n["id"] for n in chosen["notices"]] == ["notice.tracker"]
+    assert_openapi("/api/v1/chat", "post", 200, body)
+    assert body["topic"] != "unavailable"
+    tracker = await rasa_tracker(stack, body["session_id"])
+    latest = tracker["latest_message"]
+    assert latest["text"] == typed[1:]
+    assert latest["intent"]["confidence"] < 1  # parsed by the NLU; Rasa's "/intent" gives 1.0
+    assert not [e for e in latest["entities"] if e["entity"] == "topic"]
+    events = [e["event"] for e in tracker["events"]]
+    assert "restart" not in events
+    assert events.count("session_started") == 1
 
 
 async def test_the_agent_console_ranks_answers_with_the_real_nlu(stack, stack_env):

@@ -16,6 +16,9 @@ ALLOWED = "https://www.internationalsos.com"
         "Bearer ",
         "app-token-for-tests",
         "Bearer é",
+        "Bearer app-token-for-testsé",
+        "Bearer \ud800",
+        "bearer  app-token-for-tests  x",
     ],
 )
 async def test_the_api_needs_an_app_token(client, rasa, authorization, assert_openapi):
@@ -94,6 +97,44 @@ async def test_same_origin_requests_pass(client):
     response = await client.post("/chat", json={"message": "hi"}, headers={"Origin": origin})
     assert response.status == 200
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+@pytest.mark.parametrize("scheme", ["https", "ftp", "HTTP"])
+async def test_the_same_host_with_another_scheme_is_another_origin(client, rasa, scheme):
+    origin = f"{scheme}://{client.host}:{client.port}"
+    response = await client.post("/chat", json={"message": "hi"}, headers={"Origin": origin})
+    assert response.status == 403
+    assert (await response.json())["error"]["code"] == "origin_not_allowed"
+    assert rasa.received == []
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["evil.test:8000", "evil.test", "127.0.0.1.nip.io:8000", "localhost.evil.test", "", "[::2]:80"],
+)
+async def test_other_hosts_are_refused(client, rasa, host, assert_openapi):
+    """DNS rebinding: evil.test resolves to this server, and the page's origin matches it."""
+    for method, path in [("GET", "/"), ("POST", "/chat"), ("GET", "/agent/api/knowledge")]:
+        headers = {"Host": host, "Origin": f"http://{host}"}
+        response = await client.request(method, path, json={"message": "hi"}, headers=headers)
+        assert response.status == 400
+        body = await response.json()
+        assert_openapi("/api/v1/chat", "post", 400, body)
+        assert body["error"]["code"] == "host_not_allowed"
+    assert rasa.received == []
+
+
+async def test_allowed_hosts_come_from_the_settings(make_client, rasa):
+    client = await make_client(allowed_hosts=("assistant.example.com",))
+    ok = {"Host": "assistant.example.com", "Origin": "http://assistant.example.com"}
+    assert (await client.post("/chat", json={"message": "hi"}, headers=ok)).status == 200
+    assert (await client.get("/", headers={"Host": f"127.0.0.1:{client.port}"})).status == 400
+
+
+@pytest.mark.parametrize("method, path", [("GET", "/"), ("POST", "/chat"), ("GET", "/nowhere")])
+async def test_no_response_names_the_server_software(client, method, path):
+    response = await client.request(method, path, json={"message": "hi"})
+    assert "Server" not in response.headers
 
 
 @pytest.mark.parametrize(

@@ -39,10 +39,20 @@ async def test_a_clarified_question_is_listed_redacted(gap_client, rasa, agent_h
 
 
 async def test_answers_and_button_choices_are_not_listed(gap_client, rasa, agent_headers):
-    await gap_client.post("/chat", json={"message": "do you sell my data"})
+    answered = await gap_client.post("/chat", json={"message": "do you sell my data"})
+    rasa.reply = rasa.CLARIFY
+    buttons = (await answered.json())["messages"]
+    assert "buttons" not in buttons[0]
+    asked = await (await gap_client.post("/chat", json={"message": "tracker?"})).json()
+    choice = {"session_id": asked["session_id"], "payload": "/nlu_fallback"}
+    assert (await gap_client.post("/chat", json=choice)).status == 200
+    assert [q["text"] for q in await unanswered(gap_client, agent_headers)] == ["tracker?"]
+
+
+async def test_a_typed_slash_command_is_listed_as_a_question(gap_client, rasa, agent_headers):
     rasa.reply = rasa.CLARIFY
     await gap_client.post("/chat", json={"message": "/nlu_fallback"})
-    assert await unanswered(gap_client, agent_headers) == []
+    assert [q["text"] for q in await unanswered(gap_client, agent_headers)] == ["nlu_fallback"]
 
 
 async def test_the_list_needs_the_agent_token(gap_client, api_headers):

@@ -1,10 +1,17 @@
 """The front door's pure parts: settings, session ids and the token bucket."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from bot.frontdoor.choices import OfferedChoices
+from bot.frontdoor.errors import ApiError
 from bot.frontdoor.limits import RateLimiter
-from bot.frontdoor.sessions import SessionIds
+from bot.frontdoor.rasa_client import typed_text
+from bot.frontdoor.security import host_allowed
+from bot.frontdoor.sessions import SESSION_MINUTES, SessionIds
 from bot.frontdoor.settings import Settings
+from bot.paths import ROOT
 
 
 def test_settings_from_environment_variables():
@@ -18,8 +25,16 @@ def test_settings_from_environment_variables():
             "RATE_LIMIT_BURST": "5",
             "SESSION_SECRET": "s3cret",
             "AGENT_TOKEN": "   ",
+            "TRUSTED_PROXIES": "10.0.0.1, 192.168.0.0/16",
+            "HEADER_TIMEOUT": "5",
+            "BODY_TIMEOUT": "6",
+            "IDLE_TIMEOUT": "7",
+            "MAX_CONNECTIONS_PER_IP": "8",
         }
     )
+    assert settings.trusted_proxies == ("10.0.0.1", "192.168.0.0/16")
+    assert (settings.header_timeout, settings.body_timeout, settings.idle_timeout) == (5, 6, 7)
+    assert settings.max_connections_per_ip == 8
     assert (settings.port, settings.rasa_url, settings.rasa_timeout) == (
         8080,
         "http://127.0.0.1:5006",
@@ -41,6 +56,15 @@ def test_settings_from_environment_variables():
         {"CORS_ORIGINS": "https://ok.example,.*\\.example"},
         {"RATE_LIMIT_PER_MINUTE": "0"},
         {"RATE_LIMIT_BURST": "0"},
+        {"PAGE_RATE_LIMIT_BURST": "0"},
+        {"ALLOWED_HOSTS": "*"},
+        {"ALLOWED_HOSTS": "https://example.com"},
+        {"TRUSTED_PROXIES": "proxy.example.com"},
+        {"TRUSTED_PROXIES": "10.0.0.1/8"},
+        {"HEADER_TIMEOUT": "0"},
+        {"BODY_TIMEOUT": "-1"},
+        {"IDLE_TIMEOUT": "0"},
+        {"MAX_CONNECTIONS_PER_IP": "0"},
     ],
 )
 def test_unsafe_settings_are_refused(env):
@@ -52,15 +76,112 @@ def test_the_default_session_secret_is_random():
     assert Settings().session_secret != Settings().session_secret
 
 
+def code_of(sessions: SessionIds, session_id: object) -> str:
+    with pytest.raises(ApiError) as raised:
+        sessions.conversation(session_id)
+    return raised.value.code
+
+
 def test_session_ids_are_random_and_signed():
     sessions = SessionIds(b"secret")
-    first, second = sessions.issue(), sessions.issue()
+    first, second = sessions.conversation(None), sessions.conversation(None)
     assert first != second
-    assert sessions.is_ours(first)
-    tampered = first[:-1] + ("A" if first[-1] != "A" else "B")
-    assert not sessions.is_ours(tampered)
-    assert not SessionIds(b"other").is_ours(first)
-    assert not any(sessions.is_ours(other) for other in (None, 42, "", first + "x", " " + first))
+    issued = sessions.issue(first)
+    assert sessions.conversation(issued) == first
+    tampered = issued[:-1] + ("A" if issued[-1] != "A" else "B")
+    for forged in (tampered, issued + "x", " " + issued, "", first):
+        assert code_of(sessions, forged) == "invalid_session"
+    assert code_of(SessionIds(b"other"), issued) == "invalid_session"
+    assert code_of(sessions, 42) == "invalid_request"
+
+
+def test_session_ids_carry_their_issue_time_and_expire_with_rasas_sessions():
+    now = [1_800_000_000.0]
+    sessions = SessionIds(b"secret", clock=lambda: now[0])
+    conversation = sessions.conversation(None)
+    issued = sessions.issue(conversation)
+    assert issued.split(".")[1] == "1800000000"
+    now[0] += SESSION_MINUTES * 60
+    assert sessions.conversation(issued) == conversation
+    now[0] += 1
+    assert code_of(sessions, issued) == "session_expired"
+    now[0] -= SESSION_MINUTES * 60 + 3600  # an hour before it was issued
+    assert code_of(sessions, issued) == "session_expired"
+    domain = (ROOT / "bot" / "domain.yml").read_text()
+    assert f"session_expiration_time: {SESSION_MINUTES}\n" in domain
+
+
+def test_offered_choices_are_kept_per_conversation_and_forgotten_with_it():
+    now = [0.0]
+    choices = OfferedChoices(max_conversations=2, clock=lambda: now[0])
+    choices.offer("a", ["/one", "/two"])
+    choices.offer("a", ["/three"])
+    assert all(choices.was_offered("a", p) for p in ("/one", "/two", "/three"))
+    assert not choices.was_offered("b", "/one")
+    now[0] = SESSION_MINUTES * 60 + 1
+    assert not choices.was_offered("a", "/one")
+    choices.offer("b", ["/x"])
+    choices.offer("c", ["/y"])
+    choices.offer("d", ["/z"])
+    assert list(choices.offered) == ["c", "d"]
+
+
+@pytest.mark.parametrize(
+    "typed, sent",
+    [
+        ("/restart", "restart"),
+        ("  //restart ", "restart"),
+        ("/ /x", "x"),
+        ("\u200b\u2060/restart", "restart"),
+        ("\uff0f\ufe68restart", "\ufe68restart"),
+        ("\x00/x", "x"),
+        ("a / b", "a / b"),
+        ("/", ""),
+    ],
+)
+def test_typed_text_loses_its_leading_slashes(typed, sent):
+    assert typed_text(typed) == sent
+
+
+@settings(max_examples=2000, database=None)
+@given(text=st.text())
+def test_typed_text_never_starts_with_the_intent_prefix(text):
+    typed = typed_text(text)
+    assert typed == typed.strip()
+    assert not typed.startswith("/")
+
+
+@pytest.mark.parametrize(
+    "host, allowed",
+    [
+        ("127.0.0.1:8000", True),
+        ("127.0.0.1:1234", True),
+        ("LOCALHOST:8000", True),
+        ("localhost", True),
+        ("evil.test:8000", False),
+        ("evil.test", False),
+        ("127.0.0.1.evil.test:8000", False),
+        ("localhost.:8000", False),
+        ("127.0.0.1:8000:8000", False),
+        ("127.0.0.1:", False),
+        ("", False),
+        ("[::1]:8000", False),
+        ("assistant.example.com:8000", False),
+        ("assistant.example.com", False),
+    ],
+)
+def test_allowed_hosts(host, allowed):
+    assert host_allowed(host, Settings().hosts) == allowed
+
+
+def test_allowed_hosts_setting():
+    settings = Settings.from_env({"ALLOWED_HOSTS": "Assistant.Example.com, 10.0.0.5:8443"})
+    assert settings.hosts == ("assistant.example.com", "10.0.0.5:8443")
+    assert host_allowed("assistant.example.com:443", settings.hosts)
+    assert host_allowed("10.0.0.5:8443", settings.hosts)
+    assert not host_allowed("10.0.0.5:8000", settings.hosts)
+    assert not host_allowed("127.0.0.1:8000", settings.hosts)
+    assert Settings(host="0.0.0.0", port=9000).hosts == ("0.0.0.0:9000", "127.0.0.1", "localhost")
 
 
 def test_token_bucket_refills_per_client():

@@ -11,6 +11,7 @@
   const UNAVAILABLE = "Sorry, the privacy assistant cannot be reached right now. Please try again in a few minutes.";
   const URL_PATTERN = /https:\/\/[^\s<>"']+/g;
   const SESSION_KEY = "privacy-assistant-session";
+  const ENDED = ["invalid_session", "session_expired"]; // start a new conversation
   let busy = false;
 
   function stored() {
@@ -19,6 +20,10 @@
 
   function store(sessionId) {
     try { sessionStorage.setItem(SESSION_KEY, sessionId); } catch { /* storage blocked: one-message sessions */ }
+  }
+
+  function forget() {
+    try { sessionStorage.removeItem(SESSION_KEY); } catch { /* nothing stored */ }
   }
 
   function link(url) {
@@ -69,36 +74,42 @@
         if (busy) return;
         for (const other of group.querySelectorAll("button")) other.disabled = true;
         button.classList.add("chosen");
-        ask(choice.payload, choice.title);
+        ask({ payload: choice.payload }, choice.title);
       });
       group.append(button);
     }
     show(group);
   }
 
-  async function post(message) {
+  // `request` is {message} for typed text or {payload} for a chosen button.
+  async function post(request, retry = true) {
     let response;
     try {
       response = await fetch("chat", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ session_id: stored(), message }),
+        body: JSON.stringify({ session_id: stored(), ...request }),
       });
     } catch {
       return { error: UNAVAILABLE };
     }
     const body = await response.json().catch(() => null);
     if (response.ok && body && Array.isArray(body.messages)) return body;
-    return { error: (body && body.error && body.error.message) || UNAVAILABLE };
+    const error = (body && body.error) || {};
+    if (retry && ENDED.includes(error.code)) {
+      forget();
+      return post(request, false);
+    }
+    return { error: error.message || UNAVAILABLE };
   }
 
-  async function ask(message, shown) {
+  async function ask(request, shown) {
     busy = true;
     send.disabled = true;
     if (shown.trim()) addMessage("user", shown);
     typing.textContent = "The assistant is typing…";
     log.setAttribute("aria-busy", "true");
-    const reply = await post(message);
+    const reply = await post(request);
     log.removeAttribute("aria-busy");
     typing.textContent = "";
     if (reply.error) {
@@ -122,7 +133,7 @@
     if (busy) return;
     const message = input.value;
     input.value = "";
-    ask(message, message).then((answered) => {
+    ask({ message }, message).then((answered) => {
       if (!answered && !input.value) input.value = message; // nothing typed is lost
     });
   });
