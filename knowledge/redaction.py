@@ -138,22 +138,24 @@ class Rules:
         self.not_names = frozenset([*names["not_names"], *common])
 
     def _health(self, health: dict) -> None:
-        terms = _alternatives(health["terms"])
+        terms = rf"{_alternatives(health['terms'])}s?(?![\w+])"
+        filler = _alternatives(health["fillers"])
+        fillers = rf"(?:(?:{filler}|\d+)\s+){{0,3}}"
         # "heart condition", "rare blood disorder"; a bare "condition" names nothing
-        keyword = rf"(?:(?!(?:a|an|the|some|my)\s)[^\W\d_]+\s+){{1,2}}{_alternatives(health['keywords'])}s?"
-        fillers = rf"(?:(?:{_alternatives(health['fillers'])}|\d+)\s+){{0,3}}"
-        self.health_term = re.compile(rf"(?<![\w'’])(?i:{terms}s?)(?![\w+])")
-        subject = (
-            rf"(?:{_alternatives(health['subjects'])}|{_alternatives(health['possessives'])}\s+\w+)"
-        )
+        named = r"(?!(?:a|an|the|some|my)\s)[^\W\d_]+\s+"
+        keyword = rf"(?:{named}){{1,2}}{_alternatives(health['keywords'])}s?\b"
+        possessive = _alternatives(health["possessives"])
+        subject = rf"(?:{_alternatives(health['subjects'])}|{possessive}\s+\w+)"
         verb = _alternatives(health["verbs"])
+        self.health_term = re.compile(rf"(?<![\w'’])(?i:{terms})")
         self.disclosure = re.compile(
-            rf"(?i)(?<![\w'’])(?:{subject}(?:\s+|(?=['’])){verb}\s+|"
-            rf"{_alternatives(health['possessives'])}\s+){fillers}"
-            rf"(?P<what>{terms}s?(?![\w+])|{keyword}\b)"
+            rf"(?i)(?<![\w'’])(?:{subject}(?:\s+|(?=['’])){verb}\s+|{possessive}\s+)"
+            rf"{fillers}(?P<what>{terms}|{keyword})"
         )
+        # after "diagnosed with" and the like, whatever word comes is the condition
         self.health_cue = re.compile(
-            rf"(?i)(?<![\w'’]){_alternatives(health['cues'])}\s+{fillers}(?P<what>[^\W\d_][\w'’-]*)"
+            rf"(?i)(?<![\w'’]){_alternatives(health['cues'])}\s+{fillers}"
+            rf"(?P<what>(?!{filler}\b)[^\W\d_][\w'’-]*)"
         )
 
     def _dates(self, dates: dict) -> None:
@@ -305,7 +307,7 @@ def _plausible_date(match: re.Match) -> bool:
     if year:
         return 1 <= int(month) <= 12 and 1 <= int(day) <= 31
     a, b = int(first), int(second)
-    return 1 <= min(a, b) and (a <= 12 and b <= 31 or b <= 12 and a <= 31)
+    return min(a, b) >= 1 and (a <= 12 and b <= 31 or b <= 12 and a <= 31)
 
 
 def _postcodes(text: str, rules: Rules) -> Iterator[Span]:
