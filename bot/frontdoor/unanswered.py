@@ -1,8 +1,8 @@
 """Questions the assistant could not answer: recorded from the chat, listed for privacy teams.
 
-A chat reply whose topic is `clarify` or `out_of_scope` records the question (redacted by
-knowledge.gaps) unless it was a button's payload. The agent console lists them
-(GET /agent/api/unanswered, with the AGENT_TOKEN).
+A chat reply whose topic is `clarify` or `out_of_scope` records the question (redacted, and
+not at all when it discloses health, by knowledge.gaps) unless it was a button's payload.
+The agent console lists them (GET /agent/api/unanswered, with the AGENT_TOKEN).
 """
 
 from __future__ import annotations
