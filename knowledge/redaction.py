@@ -24,11 +24,14 @@ from stdnum import iban, luhn
 DATA_PATH = Path(__file__).with_name("redaction.yml")
 # Most specific first: when detections of two kinds overlap, the longer one names the kind,
 # and on equal length the one earlier here.
-KINDS = ("email", "iban", "card", "date", "postcode", "phone", "address", "id", "name", "health")
+KINDS = ("email", "iban", "card", "date", "postcode", "phone", "address", "id", "health", "name")
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-IBAN = re.compile(r"(?<!\w)[A-Za-z]{2}\d{2}[A-Za-z0-9]{0,30}(?: [A-Za-z0-9]{1,4})*")
-CARD = re.compile(r"(?<![\w+])\d(?:[ -]?\d){12,18}(?!\w)")
+EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+SPELLED_EMAIL = re.compile(  # "maria (at) example (dot) com"
+    r"(?i)[\w.+-]+\s*[(\[]at[)\]]\s*[\w-]+(?:\s*(?:[(\[]dot[)\]]|\.)\s*[\w-]+)+"
+)
+IBAN = re.compile(r"(?<!\w)[A-Za-z]{2}\d{2}[A-Za-z0-9]{0,30}(?:[ -][A-Za-z0-9]{1,10}){0,8}")
+CARD = re.compile(r"(?<![\w+])\d(?:[ .-]?\d){12,18}(?!\w)")
 LONG_NUMBER = re.compile(r"(?<![\w+])\+?\d(?:[ ./-]?\d){6,}(?!\w)")  # 7+ digits
 PHONE = re.compile(
     r"(?<![\w+/.-])(?<!\d[ \t])(?:\+|\(\+?)?\d(?:[ \t().-]{0,2}\d){6,14}(?![\w/]|[ \t.-]\d)"
@@ -121,7 +124,13 @@ class Rules:
         self._addresses(data["addresses"])
         self._postcodes(data["postcodes"])
         self.phone_regions = data["phones"]["regions"]
-        self.id_cue = re.compile(_words(data["phones"]["not_after"]) + r"\W*(?:\w+\W+){0,2}$")
+        not_phone = [*data["ids"]["cues"], *data["phones"]["not_after"]]
+        self.not_phone_cue = re.compile(_words(not_phone) + r"\W*(?:\w+\W+){0,2}$")
+        self.cued_id = re.compile(
+            _words(data["ids"]["cues"])
+            + r"\W{0,3}(?:(?i:no|nr|num|number|is|was|code)\W{1,3}){0,2}"
+            + r"(?P<id>(?=[\w-]*\d{4})[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)(?![\w-])"
+        )
 
     def _names(self, names: dict, common: list[str]) -> None:
         gap = r"[\s,:]*"
@@ -138,19 +147,20 @@ class Rules:
         self.not_names = frozenset([*names["not_names"], *common])
 
     def _health(self, health: dict) -> None:
-        terms = rf"{_alternatives(health['terms'])}s?(?![\w+])"
+        acronyms = "|".join(health["acronyms"])
+        terms = rf"(?:(?i:{_alternatives(health['terms'])})|{acronyms})s?(?![\w+])"
         filler = _alternatives(health["fillers"])
-        fillers = rf"(?:(?:{filler}|\d+)\s+){{0,3}}"
+        fillers = rf"(?:(?:{filler}|\d+)\s+){{0,4}}"
         # "heart condition", "rare blood disorder"; a bare "condition" names nothing
         named = r"(?!(?:a|an|the|some|my)\s)[^\W\d_]+\s+"
         keyword = rf"(?:{named}){{1,2}}{_alternatives(health['keywords'])}s?\b"
         possessive = _alternatives(health["possessives"])
         subject = rf"(?:{_alternatives(health['subjects'])}|{possessive}\s+\w+)"
         verb = _alternatives(health["verbs"])
-        self.health_term = re.compile(rf"(?<![\w'’])(?i:{terms})")
+        self.health_term = re.compile(rf"(?<![\w'’]){terms}")
         self.disclosure = re.compile(
-            rf"(?i)(?<![\w'’])(?:{subject}(?:\s+|(?=['’])){verb}\s+|{possessive}\s+)"
-            rf"{fillers}(?P<what>{terms}|{keyword})"
+            rf"(?<![\w'’])(?i:{subject}(?:\s+|(?=['’])){verb}\s+|{possessive}\s+)"
+            rf"(?i:{fillers})(?P<what>{terms}|(?i:{keyword}))"
         )
         # after "diagnosed with" and the like, whatever word comes is the condition
         self.health_cue = re.compile(
@@ -172,11 +182,12 @@ class Rules:
             rf"(?i)(?<!\w)(?:{day_month}|{month_day}),?[\s-]*(?:de\s+)?{year}(?!\d)"
         )
         tail = (
-            rf"{day_month}|{month_day}|\d{{8}}|\d{{1,2}}\s\d{{1,2}}\s\d{{2,4}}"
-            rf"|\d{{1,2}}[./-]\d{{1,2}}(?:[./-]\d{{2,4}})?|{year}"
+            rf"(?:{day_month}|{month_day})(?:,?\s*(?:{year}|\d\d))?"
+            rf"|\d{{8}}|\d{{1,2}}\s\d{{1,2}}\s\d{{2,4}}"
+            rf"|\d{{1,2}}[./-]\d{{1,2}}(?:[./-]\d{{2,4}})?|{year}|['’]\d\d"
         )
         self.birth_date = re.compile(
-            rf"(?i)(?<!\w){_alternatives(dates['birth_cues'])}[\s:.,-]*"
+            rf"(?i)(?<!\w){_alternatives(dates['birth_cues'])}(?:['’]s)?[\s:.,-]*"
             rf"(?:(?:is|was|on|in|the|year|am|le|el|de|of|:)\s+){{0,3}}(?P<date>{tail})(?![\w/])"
         )
 
@@ -186,10 +197,13 @@ class Rules:
         after = r"\d{1,5}[a-z]?(?:-\d{1,5})?(?=\s*(?:[,;)\n]|$)|\s+\d|\s+(?:in|im|à|a|en)\b)"
         name = rf"(?:{NAME_WORD}|\d+(?:st|nd|rd|th))"
         kind = rf"(?i:{_alternatives(addresses['types'])})\b\.?"
+        plain = r"[^\W\d_][\w'’-]*"
+        plain_kind = rf"(?i:{_alternatives(addresses['plain_types'])})\b\.?"
         direction = r"(?:\s+(?:NW|NE|SW|SE|N|S|E|W|North|South|East|West)\b)?"
         particle = r"(?i:de|du|des|la|le|del|della|di|do|da|das|dos|l['’])"
         self.street = re.compile(
-            rf"(?<![\w/])(?:(?P<pre>{number}),?\s+)?(?:{name}\s+){{1,4}}{kind}{direction}"
+            rf"(?<![\w/])(?:(?P<pre>{number}),?\s+)?"
+            rf"(?:(?:{name}\s+){{1,4}}{kind}|(?:{plain}\s+){{1,3}}{plain_kind}){direction}"
             rf"(?:\s+(?P<post>{after}))?"
         )
         self.street_lead = re.compile(
@@ -215,9 +229,9 @@ class Rules:
         )
         self.postcode_cue = re.compile(
             rf"(?:{_words(postcodes['cues'])}|(?<!\w)(?:{'|'.join(postcodes['regions'])}))"
-            r"[\s:.,]*$"
+            r"(?:\s+(?:is|code|number))*[\s:.,#]*$"
         )
-        self.before_city = re.compile(rf"(?<!\w)[{UPPER}][^\W\d_]+,?[ \t]*$")
+        self.before_city = re.compile(rf"(?<!\w)[{UPPER}][^\W\d_]*[a-zß-ÿ][^\W\d_]*,?[ \t]*$")
         self.city_after = re.compile(city)
 
 
@@ -236,18 +250,19 @@ def _rules() -> Rules:
 
 
 def _emails(text: str, rules: Rules) -> Iterator[Span]:
-    for match in EMAIL.finditer(text):
-        yield Span(*match.span(), "email")
+    for pattern in (EMAIL, SPELLED_EMAIL):
+        for match in pattern.finditer(text):
+            yield Span(*match.span(), "email")
 
 
 def _ibans(text: str, rules: Rules) -> Iterator[Span]:
     """IBANs with a valid checksum; trailing groups that break it are left out."""
     for match in IBAN.finditer(text):
-        groups = match.group().split(" ")
-        while groups and not iban.is_valid("".join(groups)):
-            groups.pop()
+        groups = re.split(r"([ -])", match.group())  # groups and the separators between
+        while groups and not iban.is_valid("".join(groups[::2])):
+            groups = groups[:-2]
         if groups:
-            yield Span(match.start(), match.start() + len(" ".join(groups)), "iban")
+            yield Span(match.start(), match.start() + len("".join(groups)), "iban")
 
 
 def _cards(text: str, rules: Rules) -> Iterator[Span]:
@@ -269,7 +284,7 @@ def _phones(text: str, rules: Rules) -> Iterator[Span]:
             candidate = "+" + candidate[2:]
         if candidate.startswith("+"):
             regions = [None]
-        elif rules.id_cue.search(text, max(0, match.start() - 30), match.start()):
+        elif rules.not_phone_cue.search(text, max(0, match.start() - 30), match.start()):
             continue
         else:
             regions = rules.phone_regions
@@ -334,7 +349,8 @@ def _addresses(text: str, rules: Rules) -> Iterator[Span]:
     """Street lines with a house number, units ("Flat 3") and post-office boxes."""
     for pattern in (rules.street, rules.street_lead):
         for match in pattern.finditer(text):
-            if match.group("pre") or match.group("post"):
+            numbered = match.group("pre") or match.group("post")
+            if numbered and not any(w.lower() in rules.common for w in WORD.findall(match.group())):
                 yield Span(*match.span(), "address")
     for pattern in (rules.street_word, rules.unit):
         for match in pattern.finditer(text):
@@ -342,7 +358,8 @@ def _addresses(text: str, rules: Rules) -> Iterator[Span]:
 
 
 def _ids(text: str, rules: Rules) -> Iterator[Span]:
-    """Tokens of 6+ letters and digits with at least 3 digits, and UK insurance numbers."""
+    """Tokens of 6+ letters and digits with at least 3 digits, UK insurance numbers, and
+    numbers of 4+ digits after an id cue ("case #88213")."""
     for match in MIXED_ID.finditer(text):
         token = match.group()
         digits = sum(c.isdigit() for c in token)
@@ -351,6 +368,8 @@ def _ids(text: str, rules: Rules) -> Iterator[Span]:
             yield Span(*match.span(), "id")
     for match in INSURANCE_NUMBER.finditer(text):
         yield Span(*match.span(), "id")
+    for match in rules.cued_id.finditer(text):
+        yield Span(*match.span("id"), "id")
 
 
 def _names(text: str, rules: Rules) -> Iterator[Span]:
@@ -375,7 +394,8 @@ def _name_run(text: str, words: list[re.Match], i: int, any_case: bool, rules: R
     names: list[re.Match] = []
     previous = None
     for word in words[i : i + 8]:
-        if previous and not re.fullmatch(r"[ \t]+", text[previous.end() : word.start()]):
+        gap = r"\.?[ \t]+" if previous and re.fullmatch(r"[A-Z]", previous.group()) else r"[ \t]+"
+        if previous and not re.fullmatch(gap, text[previous.end() : word.start()]):
             break
         previous = word
         if names and word.group().lower() in rules.particles:
