@@ -2,7 +2,8 @@
 
 For each config (default: config.yml and experiments/*.yml): a forced full training from an
 empty cache, intent accuracy and macro-F1 of `rasa test nlu` on the held-out questions, the
-whole bot's topic accuracy and latency (bot.evaluate), and whether the conversation tests pass
+whole bot's topic accuracy and latency on them (bot.evaluate) and its topic accuracy on the
+real questions of the dev split, and whether the conversation tests pass
 (`rasa test core --fail-on-prediction-errors`). Writes benchmarks/compare-latest.{json,md}.
 """
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from bot.evaluate import QUESTIONS, assistant, known_topics, load_questions, replay, score
 from bot.heldout import intent_figures, write_nlu
-from bot.paths import ROOT
+from bot.paths import REALWORLD, ROOT
 from bot.train import CONFIG, full_train_seconds, train, train_command
 
 RESULTS = ROOT / "benchmarks"
@@ -46,9 +47,11 @@ def measure(config: Path, heldout_nlu: Path) -> dict:
         "--fail-on-prediction-errors", "--out", str(WORK / name / "core"),
     ).returncode  # fmt: skip
     questions = load_questions(QUESTIONS, known_topics())
+    dev = load_questions(REALWORLD, known_topics(), "dev")
     with assistant(None, config) as (url, _):
         asyncio.run(replay(url, questions[:WARMUP], 1))
         report = score([q.topics for q in questions], asyncio.run(replay(url, questions, 1)))
+        real = score([q.topics for q in dev], asyncio.run(replay(url, dev, 4)))
     return {
         "config": str(config.relative_to(ROOT)),
         "train_s": round(train_s, 1),
@@ -56,6 +59,8 @@ def measure(config: Path, heldout_nlu: Path) -> dict:
         "intent_macro_f1": intents["macro_f1"],
         "topic_accuracy": report["top1_accuracy"],
         "answered_or_clarified": report["answered_or_clarified"],
+        "dev_topic_accuracy": real["top1_accuracy"],
+        "dev_answered_or_clarified": real["answered_or_clarified"],
         "latency_p50_ms": report["latency_ms"]["p50"],
         "latency_p95_ms": report["latency_ms"]["p95"],
         "conversation_tests_pass": stories == 0,
@@ -65,13 +70,15 @@ def measure(config: Path, heldout_nlu: Path) -> dict:
 def markdown(rows: list[dict]) -> str:
     head = (
         "| config | full train s | intent acc | intent macro-F1 | topic acc | answered or"
-        " clarified | p50 / p95 ms | conversation tests |\n"
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | :---: |\n"
+        " clarified | dev topic acc | dev answered or clarified | p50 / p95 ms |"
+        " conversation tests |\n"
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |\n"
     )
     return head + "".join(
         f"| `{r['config']}` | {r['train_s']:.0f} | {r['intent_accuracy']:.3f} |"
         f" {r['intent_macro_f1']:.3f} | {r['topic_accuracy']:.3f} |"
         f" {r['answered_or_clarified']:.3f} |"
+        f" {r['dev_topic_accuracy']:.3f} | {r['dev_answered_or_clarified']:.3f} |"
         f" {r['latency_p50_ms']:.0f} / {r['latency_p95_ms']:.0f} |"
         f" {'pass' if r['conversation_tests_pass'] else 'FAIL'} |\n"
         for r in rows
