@@ -13,7 +13,7 @@ export RASA_TELEMETRY_ENABLED := false
 help:
 	@echo "make run    set up, train if needed and start the assistant on http://127.0.0.1:8000/"
 	@echo "make test   set up and run the whole test suite"
-	@echo "make eval   held-out figures: rasa test nlu, then the whole bot's topic accuracy"
+	@echo "make eval   held-out figures: rasa test nlu, the whole bot's topic accuracy, redaction"
 	@echo "make bench  load benchmark against the Rasa starter bot (about 5 minutes)"
 	@echo "make compare        config.yml against experiments/*.yml, and one intent per notice"
 	@echo "make crossval       5-fold cross-validation on the real questions' train split"
@@ -60,7 +60,8 @@ test: train lint
 # Held-out figures: intent accuracy and macro-F1 (rasa test nlu), then topic accuracy,
 # clarification and latency of the whole bot (bot.evaluate) on our held-out set and on the
 # real questions of the dev split (never trained on), then language identification (recall on
-# other languages, English false positives). QUESTIONS=file.yml for another set.
+# other languages, English false positives), then redaction (recall per kind of personal data,
+# clean questions altered, time per message). QUESTIONS=file.yml for another set.
 eval: train
 	$(PY) -m bot.heldout results/heldout_nlu.yml
 	$(VENV)/bin/rasa test nlu --nlu results/heldout_nlu.yml --out results/nlu
@@ -68,6 +69,7 @@ eval: train
 	$(PY) -m bot.evaluate $(QUESTIONS)
 	$(PY) -m bot.evaluate data/realworld/privacyqa.yml --split dev --out benchmarks/eval-realworld-dev.json
 	$(PY) -m bot.language_eval
+	$(PY) -m bot.redaction_eval
 
 bench: train
 	$(PY) -m bot.bench $(BENCH_ARGS)

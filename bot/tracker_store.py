@@ -5,8 +5,9 @@
 - Size: a conversation keeps its last `max_events` events only. That bounds memory and the
   per-turn work that grows with a conversation's length (Rasa replays and sends the events to
   the action server on every turn); the slots an answer needs are set again on every turn.
-- Redaction: e-mail addresses and phone or card-like numbers in what people type are replaced
-  by placeholders before a conversation is stored. The live turn still sees the original.
+- Redaction: the personal data in what people type (names, addresses, dates of birth, ids,
+  card, bank and phone numbers, e-mail addresses, health disclosures; knowledge.redaction) is
+  replaced by placeholders before a conversation is stored. The live turn sees the original.
 
 Configured in bot/endpoints.yml as `tracker_store: {type: bot.tracker_store.PrivateTrackerStore}`.
 """

@@ -1,9 +1,12 @@
 """What people asked that the assistant could not answer: the knowledge base's gaps.
 
 Privacy teams read them to decide what to add. Each entry is the question, redacted before
-it is stored, what the assistant did instead (`clarify` or `out_of_scope`), the candidate
-topics it offered and the day (no time, no conversation id). Entries older than the retention
-period are deleted whenever a new one is written. Its table lives beside the knowledge base's
+it is stored (knowledge.redaction), what the assistant did instead (`clarify` or
+`out_of_scope`), the candidate topics it offered and the day (no time, no conversation id).
+A question that discloses someone's health ("I have HIV, can my employer see it?") is not
+kept at all: health data is special-category data, and what else such a message says about
+the person may slip past the redactor. Entries older than the retention period are deleted
+whenever a new one is written. Its table lives beside the knowledge base's
 but is not part of it: reloading the knowledge base keeps it.
 """
 
@@ -26,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, declarative_base
 
-from knowledge.redaction import redact
+from knowledge.redaction import has_health, redact
 from knowledge.settings import database_url
 
 Base = declarative_base()
@@ -67,7 +70,10 @@ class GapLog:
     def record(
         self, text: str, outcome: str, candidates: list[str], today: dt.date | None = None
     ) -> None:
-        """Store `text` redacted, and forget every entry past the retention period."""
+        """Store `text` redacted (unless it discloses health), and forget every entry past the
+        retention period."""
+        if has_health(text):
+            return
         today = today or dt.date.today()
         row = {
             "asked_on": today,

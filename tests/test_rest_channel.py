@@ -80,7 +80,8 @@ async def test_another_language_is_answered_in_it_with_the_overall_notice(stack)
 
 async def test_conversations_are_stored_redacted(stack):
     sender = new_sender("test")
-    await ask(stack, "do you sell my data? i am jane.doe@example.com, +44 20 7946 0958", sender)
+    text = "do you sell my data? i am Jane Doe, jane.doe@example.com, +44 20 7946 0958"
+    await ask(stack, text, sender)
     url = f"{stack.rasa_url}/conversations/{sender}/tracker"
     async with (
         aiohttp.ClientSession() as session,
@@ -88,7 +89,7 @@ async def test_conversations_are_stored_redacted(stack):
     ):
         tracker = await response.json()
     stored = [e["text"] for e in tracker["events"] if e["event"] == "user"]
-    assert stored == ["do you sell my data? i am [email], [number]"]
+    assert stored == ["do you sell my data? i am [name], [email], [phone]"]
 
 
 async def test_no_message_text_reaches_the_logs(stack):

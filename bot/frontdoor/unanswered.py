@@ -1,8 +1,9 @@
 """Questions the assistant could not answer: recorded from the chat, listed for privacy teams.
 
 A chat reply to a typed question whose topic is `clarify` or `out_of_scope` records the
-question (redacted by knowledge.gaps); button choices are not recorded. The agent console lists them
-(GET /agent/api/unanswered, with the AGENT_TOKEN).
+question (redacted, and not at all when it discloses health, by knowledge.gaps); button
+choices are not recorded. The agent console lists them (GET /agent/api/unanswered, with the
+AGENT_TOKEN).
 """
 
 from __future__ import annotations

@@ -26,6 +26,26 @@ async def test_user_text_is_stored_redacted_and_the_live_tracker_keeps_it(domain
     assert tracker.latest_message.text == "i'm jane@example.com"
 
 
+async def test_names_health_and_numbers_are_redacted_in_every_stored_user_event(domain):
+    store = PrivateTrackerStore(domain)
+    tracker = await store.create_tracker("visitor")
+    said = [
+        ("My name is Maria Gonzalez, does MedAire share my data?",
+         "My name is [name], does MedAire share my data?"),
+        ("I have HIV and my passport is AB123456",
+         "I have [health] and my passport is [id]"),
+        ("card 4111 1111 1111 1111, born 12/03/1985",
+         "card [card], born [date]"),
+    ]  # fmt: skip
+    for text, _ in said:
+        tracker.update(UserUttered(text, parse_data={"text": text}))
+        tracker.update(ActionExecuted("action_answer"))
+    await store.save(tracker)
+    stored = await store.retrieve("visitor")
+    users = [e for e in stored.events if isinstance(e, UserUttered)]
+    assert [(e.text, e.parse_data["text"]) for e in users] == [(r, r) for _, r in said]
+
+
 async def test_conversations_are_forgotten_after_the_retention_time(domain):
     store = PrivateTrackerStore(domain, retention_minutes=0.5 / 60)
     await store.create_tracker("old")

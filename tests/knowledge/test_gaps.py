@@ -6,7 +6,6 @@ import pytest
 
 from knowledge.gaps import GapLog
 from knowledge.loader import load
-from knowledge.redaction import redact
 
 DAY = dt.date(2026, 11, 25)
 
@@ -50,16 +49,22 @@ def test_reloading_the_knowledge_base_keeps_them(gaps, database_url):
     assert [g.text for g in gaps.recent()] == ["is my data used for marketing"]
 
 
-@pytest.mark.parametrize(
-    "text, expected",
-    [
-        ("mail me at jane.doe+x@mail.example.co.uk", "mail me at [email]"),
-        ("call +44 (0)20 7946-0958 today", "call [number] today"),
-        ("card 4111 1111 1111 1111", "card [number]"),
-        ("passport 123456789", "passport [number]"),
-        ("do you sell my data in 2024", "do you sell my data in 2024"),
-        ("the 24/7 line", "the 24/7 line"),
-    ],
-)
-def test_redact(text, expected):
-    assert redact(text) == expected
+def test_questions_disclosing_health_are_not_kept(gaps):
+    gaps.record("I have HIV, can my employer see my records?", "clarify", [], DAY)
+    gaps.record("my son has epilepsy, is his data safe?", "out_of_scope", [], DAY)
+    gaps.record("Is my health data shared with my employer?", "clarify", [], DAY)
+    assert [g.text for g in gaps.recent()] == ["Is my health data shared with my employer?"]
+
+
+def test_every_kind_of_personal_data_is_redacted(gaps):
+    gaps.record(
+        "I'm Maria Gonzalez, 221B Baker Street, London NW1 6XE, born 12/03/1985, passport "
+        "AB123456, call +44 20 7946 0958: does MedAire keep this?",
+        "out_of_scope",
+        [],
+        DAY,
+    )
+    assert [g.text for g in gaps.recent()] == [
+        "I'm [name], [address], London [postcode], born [date], passport [id], call [phone]: "
+        "does MedAire keep this?"
+    ]
