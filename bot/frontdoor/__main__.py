@@ -4,6 +4,7 @@ import asyncio
 import logging
 import signal
 
+from bot import log_privacy
 from bot.frontdoor.app import create_app
 from bot.frontdoor.server import serving
 from bot.frontdoor.settings import Settings
@@ -22,6 +23,7 @@ async def serve(settings: Settings) -> None:
 
 
 def main() -> None:
+    log_privacy.install()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     asyncio.run(serve(Settings.from_env()))
 

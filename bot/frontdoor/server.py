@@ -26,6 +26,8 @@ from bot.frontdoor.security import security_headers
 from bot.frontdoor.settings import Settings
 
 log = logging.getLogger(__name__)
+#: Under `bot.`, so that bot.log_privacy keeps its lines, which hold no user text.
+ACCESS_LOG = logging.getLogger("bot.frontdoor.access")
 
 
 class AccessLogger(AbstractAccessLogger):
@@ -174,7 +176,12 @@ async def serving(app: web.Application, settings: Settings) -> AsyncIterator[tup
 
     def connection() -> Connection:
         return Connection(
-            runner.server, settings, open_connections, loop=loop, access_log_class=AccessLogger
+            runner.server,
+            settings,
+            open_connections,
+            loop=loop,
+            access_log_class=AccessLogger,
+            access_log=ACCESS_LOG,
         )
 
     server = await loop.create_server(connection, settings.host, settings.port)
