@@ -73,7 +73,7 @@ def topic_button(topic: str) -> dict[str, str]:
 
 
 def reply(dispatcher: CollectingDispatcher, answer: Answer, notices: tuple[Notice, ...], **kw: Any):
-    links = "".join(f"\n{n.title}: {n.url}" for n in notices)
+    links = "".join(f"\n{n.label}: {n.url}" for n in notices)
     dispatcher.utter_message(
         text=answer.text + ("\n" + links if links else ""),
         json_message={"topic": answer.topic, "notices": [n.id for n in notices]},
@@ -116,7 +116,7 @@ class ActionAnswer(Action):
         language = next(tracker.get_latest_entity_values("language"), None)
         company = notice_for(COMPANY_NOTICE)
         dispatcher.utter_message(
-            text=f"{store().language_reply(language)}\n{company.title}: {company.url}",
+            text=f"{store().language_reply(language)}\n{company.label}: {company.url}",
             json_message={"topic": LANGUAGE_TOPIC, "notices": [company.id]},
         )
         return [SlotSet("misses", 0)]

@@ -53,14 +53,15 @@ async def test_every_mapped_intent_answers_its_topic_from_the_knowledge_base(
     assert payload == {"topic": topic, "notices": [n.id for n in answer.notices]}
     assert message["text"].startswith(answer.text)
     for notice in answer.notices:
-        assert f"{notice.title}: {notice.url}" in message["text"]
+        assert f"{notice.label}: {notice.url}" in message["text"]
     assert slots["last_topic"] == topic and slots["misses"] == 0
 
 
 async def test_notice_named_by_alias():
     message, payload, slots = await run(ActionAnswer(), "ask_notice", service="MedAire")
     assert payload == {"topic": "notice.medaire", "notices": ["notice.medaire"]}
-    assert "MedAire Privacy Notice: https://www.internationalsos.com/" in message["text"]
+    link = "Our privacy page, which links to the MedAire Privacy Notice: "
+    assert link + "https://www.internationalsos.com/privacy-notice/" in message["text"]
     assert slots["service"] == "notice.medaire"
 
 
@@ -175,5 +176,5 @@ async def test_other_language_is_told_in_that_language_that_we_answer_in_english
     company = knowledge_base.notice("notice.company")
     assert reply["custom"] == {"topic": "language.unsupported", "notices": ["notice.company"]}
     assert reply["text"].startswith(start)
-    assert reply["text"].endswith(f"{company.title}: {company.url}")
+    assert reply["text"].endswith(f"{company.label}: {company.url}")
     assert {e["name"] for e in events} == {"misses"}
