@@ -142,11 +142,13 @@ async def test_unsure_offers_the_best_candidates_and_something_else():
     assert slots["misses"] == 1
 
 
-async def test_second_miss_offers_the_company_notice_and_a_person():
+async def test_second_miss_offers_the_company_notice_and_the_subscriber_assistance_line():
     message, payload, slots = await run(ActionClarify(), "nlu_fallback", slots={"misses": 1})
     assert payload == {"topic": "clarify", "candidates": ["notice.company", "handoff.assistance"]}
     assert ASSISTANCE_NUMBER in message["text"]
+    assert "person" not in message["text"]
     assert list(button_intents(message)) == ["ask_notice", "request_help"]
+    assert message["buttons"][1]["title"] == "Subscriber Assistance line"
     assert slots["misses"] == 2
 
 

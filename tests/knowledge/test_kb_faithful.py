@@ -4,7 +4,9 @@ where they lead."""
 import re
 
 import pytest
+import yaml
 
+from bot.paths import DOMAIN
 from knowledge.loader import read_content
 
 # Words that name a right, a period or a process; an answer may use one only when one of its
@@ -18,6 +20,7 @@ CLAIMS = {
     r"|forms?|e-?mail us|write to us|verify your identity|proof of identity|sets? out",
 }
 PRIVACY_PAGE = "https://www.internationalsos.com/privacy-notice/"
+ASSISTANCE_LINE = "Subscriber Assistance on +1 215 942 8342"
 
 
 def claims(text: str) -> set[tuple[str, str]]:
@@ -49,6 +52,16 @@ def test_answers_name_no_right_period_or_process_their_sources_lack(content):
         for answer in content.answers
     }
     assert {topic: found for topic, found in unsourced.items() if found} == {}
+
+
+def test_domain_responses_claim_nothing_and_promise_no_person():
+    responses = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))["responses"]
+    for name, variants in responses.items():
+        for variant in variants:
+            text = variant["text"]
+            assert claims(text) == set(), name
+            assert not re.search(r"(?:talk|speak) to|a human|(?<!not )a person", text), name
+            assert "+1" not in text or ASSISTANCE_LINE in text, name
 
 
 def test_link_labels_say_where_they_lead(content):
