@@ -65,6 +65,14 @@ async def test_notice_named_by_alias():
     assert slots["service"] == "notice.medaire"
 
 
+@pytest.mark.parametrize("word", ["employee", "employees", "staff", "clinic", "portal"])
+async def test_a_bare_generic_word_names_no_notice(word):
+    """As when an employee of a client company asks whether their employer sees their data."""
+    _, payload, slots = await run(ActionAnswer(), "ask_sharing_employers", service=word)
+    assert payload == {"topic": "sharing.employers", "notices": ["notice.company"]}
+    assert "service" not in slots
+
+
 async def test_misspelled_alias_still_finds_the_notice():
     _, payload, _ = await run(ActionAnswer(), "ask_notice", service="medair")
     assert payload["topic"] == "notice.medaire"

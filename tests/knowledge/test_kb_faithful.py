@@ -1,13 +1,15 @@
-"""Faithful to the letter: answers claim nothing their page sentences lack, and links say
-where they lead."""
+"""Faithful to the letter: answers claim nothing their page sentences lack, links say where
+they lead, and every alias names one notice only."""
 
 import re
+from collections import Counter
 
 import pytest
 import yaml
 
 from bot.paths import DOMAIN
 from knowledge.loader import read_content
+from knowledge.store import normalize
 
 # Words that name a right, a period or a process; an answer may use one only when one of its
 # source sentences does too.
@@ -19,8 +21,46 @@ CLAIMS = {
     "process": r"submit\w*|(?:make|send|file) a request|request form|fill(?:ing)? (?:in|out)"
     r"|forms?|e-?mail us|write to us|verify your identity|proof of identity|sets? out",
 }
+# The page's names for the groups it shares with, and for who is in them.
+SHARING_TERMS = {
+    "international sos company",
+    "vendor",
+    "employer",
+    "provider network",
+    "provider",
+    "hospital",
+    "clinic",
+    "practitioner",
+    "individual practitioner",
+    "payment processing provider",
+    "website analytic",
+    "hosting",
+}
+# Bare words that fit several notices, or people outside the notice they would name.
+GENERIC = {
+    "employee",
+    "employment",
+    "staff",
+    "staff member",
+    "government",
+    "government agency",
+    "portal",
+    "web portal",
+    "online portal",
+    "clinic",
+    "online training",
+    "online course",
+    "assistance service",
+}
+FILLER = {"a", "an", "and", "for", "my", "of", "our", "privacy", "notice", "s", "the", "your"}
 PRIVACY_PAGE = "https://www.internationalsos.com/privacy-notice/"
 ASSISTANCE_LINE = "Subscriber Assistance on +1 215 942 8342"
+
+
+def singular(text: str) -> str:
+    """Normalised, each word in the singular: "Government Agencies" -> "government agency"."""
+    words = (re.sub(r"ies$", "y", word) for word in normalize(text).split())
+    return " ".join(re.sub(r"(?<=\w\w[^s])s$", "", word) for word in words)
 
 
 def claims(text: str) -> set[tuple[str, str]]:
@@ -71,3 +111,21 @@ def test_link_labels_say_where_they_lead(content):
             assert notice["title"] in notice["label"], notice["id"]
         else:
             assert notice["label"] == notice["title"], notice["id"]
+
+
+def test_every_alias_names_one_notice_only(content):
+    owners = Counter(normalize(a) for notice in content.notices for a in notice["aliases"])
+    assert [alias for alias, count in owners.items() if count > 1] == []
+    ambiguous = []
+    for notice in content.notices:
+        others = {
+            word
+            for other in content.notices
+            if other is not notice
+            for word in singular(other["title"]).split()
+        }
+        for alias in notice["aliases"]:
+            key = singular(alias)
+            if key in SHARING_TERMS | GENERIC or set(key.split()) - FILLER <= others:
+                ambiguous.append(alias)
+    assert ambiguous == []
