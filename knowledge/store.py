@@ -24,12 +24,14 @@ def normalize(text: str) -> str:
 
 @dataclass(frozen=True)
 class Notice:
-    """A privacy notice and the aliases people use for its service."""
+    """A privacy notice, the text of its link (saying where `url` leads) and the aliases
+    people use for its service."""
 
     id: str
     title: str
     audience: str
     url: str
+    label: str
     aliases: tuple[str, ...]
 
 
@@ -145,6 +147,7 @@ class KnowledgeStore:
                 title=row.title,
                 audience=row.audience,
                 url=row.url,
+                label=row.label,
                 aliases=tuple(aliases.get(row.id, ())),
             )
             for row in session.scalars(notice_query)
