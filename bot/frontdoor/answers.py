@@ -50,10 +50,12 @@ def answer_view(catalog: Catalog, topic: str, service: str | None = None) -> dic
 
 def without_link_lines(reply: dict) -> dict:
     """The chat `reply` without its "<notice title>: <url>" lines, for the widget, which shows
-    the reply's notices as named links instead."""
+    the reply's notices as named links instead. Rasa sends each paragraph as a message of its
+    own, so a message left empty (and without buttons) goes too."""
     lines = {f"{n['title']}: {n['url']}" for n in reply["notices"]}
     messages = [
         {**m, "text": "\n".join(x for x in m["text"].split("\n") if x.strip() not in lines).strip()}
         for m in reply["messages"]
     ]
-    return {**reply, "messages": messages}
+    kept = [m for m in messages if m["text"] or "buttons" in m]
+    return {**reply, "messages": kept or messages[:1]}
