@@ -18,15 +18,17 @@ from bot.frontdoor.settings import SETTINGS
 async def api_answer(request: web.Request) -> web.Response:
     """GET /api/v1/answers/{topic}: for holders of an app token."""
     require_bearer(request, request.app[SETTINGS].app_api_tokens)
-    return await widget_answer(request)
+    return _answer(request)
 
 
 async def widget_answer(request: web.Request) -> web.Response:
     """GET /answers/{topic}: the widget's same-origin route to the same answers."""
-    view = answer_view(
-        request.app[CATALOG], request.match_info["topic"], request.query.get("service")
-    )
-    return web.json_response(view)
+    return _answer(request)
+
+
+def _answer(request: web.Request) -> web.Response:
+    topic, service = request.match_info["topic"], request.query.get("service")
+    return web.json_response(answer_view(request.app[CATALOG], topic, service))
 
 
 def answer_view(catalog: Catalog, topic: str, service: str | None = None) -> dict:
