@@ -72,13 +72,12 @@ def topic_view(catalog: Catalog, topic: str, service: Notice | None = None) -> d
     rests on and its notice links; `service` is the named service's notice, kept only when the
     answer depends on it (the widget's share link then names it too)."""
     answer = catalog.answers.get(topic)
+    notices = answer.notices_for(service) if answer else ()
     return {
         "topic": topic,
         "description": catalog.topics.get(topic, ""),
         "text": answer.text if answer else None,
         "sources": catalog.sources(topic),
-        "notices": catalog.notice_links(n.id for n in answer.notices_for(service))
-        if answer
-        else [],
+        "notices": catalog.notice_links(n.id for n in notices),
         "service": service.id if answer and answer.service and service else None,
     }
