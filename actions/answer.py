@@ -104,13 +104,11 @@ class ActionAnswer(Action):
         events = [SlotSet("last_topic", topic), SlotSet("misses", 0)]
         if service:
             events.append(SlotSet("service", service.id))
-        if answer.service and service:
-            reply(dispatcher, answer, (service,))
-        elif answer.service == "ask":
+        if answer.service == "ask" and not service:
             buttons = [notice_button(n, "inform_service") for n in store().notices()]
             reply(dispatcher, answer, answer.notices, buttons=buttons)
         else:
-            reply(dispatcher, answer, answer.notices)
+            reply(dispatcher, answer, answer.notices_for(service))
         return events
 
     @staticmethod

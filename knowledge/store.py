@@ -45,6 +45,11 @@ class Answer:
     notices: tuple[Notice, ...]
     service: str | None
 
+    def notices_for(self, service: Notice | None) -> tuple[Notice, ...]:
+        """The notices to link when the person named `service`: its own notice when the answer
+        depends on the service, else the answer's notices."""
+        return (service,) if service and self.service else self.notices
+
 
 class KnowledgeStore:
     """Queries a loaded knowledge base (see `python -m knowledge load`)."""

@@ -33,6 +33,11 @@ class Catalog:
         found = (self.notices.get(notice_id) for notice_id in ids)
         return [{"id": n.id, "title": n.title, "url": n.url} for n in found if n]
 
+    def sources(self, topic: str) -> list[str]:
+        """The privacy page's sentences that the answer to `topic` rests on (none: no answer)."""
+        answer = self.answers.get(topic)
+        return list(answer.sources) if answer else []
+
     async def find_notice(self, name: str) -> Notice | None:
         """The notice with this id or alias (KnowledgeStore.notice, off the event loop)."""
         return await asyncio.to_thread(self.store.notice, name)

@@ -35,6 +35,22 @@
     return a;
   }
 
+  // The widget opened on this answer (and service), for the person to read and ask on.
+  function shareLink(item) {
+    const params = new URLSearchParams({ topic: item.topic });
+    if (item.service) params.set("service", item.service);
+    return new URL(`./?${params}`, document.baseURI).href;
+  }
+
+  function evidence(sources) {
+    const details = el("details", undefined, "evidence");
+    const quote = el("blockquote");
+    quote.append(...sources.map((sentence) => el("p", sentence)));
+    details.append(el("summary", "From our privacy page"), quote);
+    return details;
+  }
+
+  // An answer: its text, the page's sentences, its notices, and how to pass it on.
   function topicCard(item) {
     const card = el("li", undefined, "card");
     const title = el("h3", item.description);
@@ -43,11 +59,12 @@
       title.append(" ", el("span", percent ? `${percent}%` : "<1%", "confidence"));
     }
     card.append(title, el("p", item.topic, "meta"));
-    if (item.text) {
-      card.append(el("p", item.text, "answer"), copyButton("Copy answer", item.text));
-    } else {
+    if (!item.text) {
       card.append(el("p", "Answered by the assistant's conversation rules, not the knowledge base.", "meta"));
+      return card;
     }
+    card.append(el("p", item.text, "answer"));
+    if (item.sources.length) card.append(evidence(item.sources));
     const links = el("ul", undefined, "links");
     for (const notice of item.notices) {
       const li = el("li");
@@ -55,6 +72,13 @@
       links.append(li);
     }
     if (item.notices.length) card.append(links);
+    const share = el("a", "Open in the widget", "share");
+    share.href = shareLink(item);
+    share.target = "_blank";
+    share.rel = "noopener noreferrer";
+    const actions = el("p", undefined, "actions");
+    actions.append(copyButton("Copy answer", item.text), copyButton("Copy answer link", share.href), share);
+    card.append(actions);
     return card;
   }
 
