@@ -9,7 +9,7 @@ TRACKER = "notice.tracker"
 
 
 def links(answer) -> list[dict]:
-    return [{"id": n.id, "title": n.title, "url": n.url} for n in answer.notices]
+    return [{"id": n.id, "title": n.title, "label": n.label, "url": n.url} for n in answer.notices]
 
 
 async def test_every_answer_has_its_text_sources_and_notices(

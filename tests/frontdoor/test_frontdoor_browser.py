@@ -255,7 +255,9 @@ def test_an_agent_shares_an_answer_that_opens_the_widget(browser, stack, stack_e
     shared = bot_messages(browser)[0]
     assert shared.find_element(By.CSS_SELECTOR, ".text").text == answers["retention"].text
     notices = shared.find_elements(By.CSS_SELECTOR, ".notices a")
-    assert [a.text.split(" ↗")[0] for a in notices] == ["Tracker Privacy Notice"]
+    assert [a.text.split(" ↗")[0] for a in notices] == [
+        "Our privacy page, which links to the Tracker Privacy Notice"
+    ]
     assert shared.find_element(By.CSS_SELECTOR, "details.evidence summary").is_displayed()
     screenshot(browser, "widget-phone-shared-answer")
 

@@ -28,7 +28,7 @@
   }
 
   function safeLink(notice) {
-    const a = el("a", notice.title);
+    const a = el("a", notice.label);
     if (/^https:\/\//.test(notice.url)) a.href = notice.url;
     a.target = "_blank";
     a.rel = "noopener noreferrer";

@@ -34,13 +34,13 @@
     return node;
   }
 
-  // "Tracker Privacy Notice ↗", opening in a new tab.
+  // "Our privacy page, which links to the Tracker Privacy Notice ↗", opening in a new tab.
   function noticeLinks(notices) {
     const list = el("ul", undefined, "notices");
     list.setAttribute("aria-label", "Privacy notices");
     for (const notice of notices) {
       if (!/^https:\/\//.test(notice.url)) continue;
-      const a = el("a", notice.title);
+      const a = el("a", notice.label);
       a.href = notice.url;
       a.target = "_blank";
       a.rel = "noopener noreferrer";
