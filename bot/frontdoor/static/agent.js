@@ -3,15 +3,9 @@
 "use strict";
 
 (() => {
+  const { el, evidence, noticeLink } = window.privacyUi;
   const TOKEN_KEY = "agent-token";
   const $ = (id) => document.getElementById(id);
-
-  function el(tag, text, className) {
-    const node = document.createElement(tag);
-    if (text !== undefined) node.textContent = text;
-    if (className) node.className = className;
-    return node;
-  }
 
   function copyButton(label, text) {
     const button = el("button", label, "copy");
@@ -27,27 +21,11 @@
     return button;
   }
 
-  function safeLink(notice) {
-    const a = el("a", notice.label);
-    if (/^https:\/\//.test(notice.url)) a.href = notice.url;
-    a.target = "_blank";
-    a.rel = "noopener noreferrer";
-    return a;
-  }
-
   // The widget opened on this answer (and service), for the person to read and ask on.
   function shareLink(item) {
     const params = new URLSearchParams({ topic: item.topic });
     if (item.service) params.set("service", item.service);
     return new URL(`./?${params}`, document.baseURI).href;
-  }
-
-  function evidence(sources) {
-    const details = el("details", undefined, "evidence");
-    const quote = el("blockquote");
-    quote.append(...sources.map((sentence) => el("p", sentence)));
-    details.append(el("summary", "From our privacy page"), quote);
-    return details;
   }
 
   // An answer: its text, the page's sentences, its notices, and how to pass it on.
@@ -68,7 +46,7 @@
     const links = el("ul", undefined, "links");
     for (const notice of item.notices) {
       const li = el("li");
-      li.append(safeLink(notice), copyButton("Copy link", notice.url));
+      li.append(noticeLink(notice), copyButton("Copy link", notice.url));
       links.append(li);
     }
     if (item.notices.length) card.append(links);
@@ -85,7 +63,7 @@
   function noticeCard(notice) {
     const card = el("li", undefined, "card");
     const title = el("h3");
-    title.append(safeLink(notice));
+    title.append(noticeLink(notice));
     card.append(title, el("p", `${notice.id} · ${notice.audience}`, "meta"),
       el("p", `Also called: ${notice.aliases.join(", ")}`), copyButton("Copy link", notice.url));
     return card;

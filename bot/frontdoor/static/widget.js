@@ -4,6 +4,7 @@
 "use strict";
 
 (() => {
+  const { el, evidence, noticeLink } = window.privacyUi;
   const log = document.getElementById("log");
   const greeting = document.getElementById("greeting");
   const form = document.getElementById("composer");
@@ -27,39 +28,17 @@
     try { sessionStorage.removeItem(SESSION_KEY); } catch { /* nothing stored */ }
   }
 
-  function el(tag, text, className) {
-    const node = document.createElement(tag);
-    if (text !== undefined) node.textContent = text;
-    if (className) node.className = className;
-    return node;
-  }
-
-  // "Our privacy page, which links to the Tracker Privacy Notice ↗", opening in a new tab.
+  // The links of an answer's notices, as a list.
   function noticeLinks(notices) {
     const list = el("ul", undefined, "notices");
     list.setAttribute("aria-label", "Privacy notices");
     for (const notice of notices) {
       if (!/^https:\/\//.test(notice.url)) continue;
-      const a = el("a", notice.label);
-      a.href = notice.url;
-      a.target = "_blank";
-      a.rel = "noopener noreferrer";
-      const arrow = el("span", " ↗");
-      arrow.setAttribute("aria-hidden", "true");
-      a.append(arrow, el("span", " (opens in a new tab)", "visually-hidden"));
       const item = el("li");
-      item.append(a);
+      item.append(noticeLink(notice));
       list.append(item);
     }
     return list;
-  }
-
-  function evidence(sources) {
-    const details = el("details", undefined, "evidence");
-    const quote = el("blockquote");
-    quote.append(...sources.map((sentence) => el("p", sentence)));
-    details.append(el("summary", "From our privacy page"), quote);
-    return details;
   }
 
   // Shows new nodes: the log scrolls to its end, or to their start when they are too tall
