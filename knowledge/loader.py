@@ -158,18 +158,18 @@ def _read_topics(check: _Checker, path: Path) -> dict[str, Topic] | None:
         if not isinstance(item, dict):
             check.fail(path, entry, "expected a mapping of fields")
             continue
-        kind, description = item.get("kind"), item.get("description")
+        kind = item.get("kind")
         valid = check.fields(path, entry, item, TOPIC_FIELDS)
-        valid &= check.text(path, entry, "description", description)
+        valid &= check.text(path, entry, "description", item.get("description"))
         if kind not in TOPIC_KINDS:
             check.fail(path, entry, f"kind must be one of {TOPIC_KINDS}, not {kind!r}")
         elif valid:
-            topics[topic_id] = Topic(topic_id, kind, description.strip())
+            topics[topic_id] = Topic(topic_id, item["kind"], item["description"].strip())
     return topics
 
 
 def _read_notices(
-    check: _Checker, path: Path, topics: dict[str, str] | None, topics_path: Path
+    check: _Checker, path: Path, topics: dict[str, Topic] | None, topics_path: Path
 ) -> tuple[list[dict[str, Any]], set[str] | None]:
     """The valid notices, and the ids of all notices (None if the file is unreadable)."""
     data = check.section(path, "notices")
@@ -185,7 +185,10 @@ def _read_notices(
         if not isinstance(item, dict):
             check.fail(path, f"entry {number}", "expected a mapping of fields")
             continue
-        notice_id, url, aliases = item.get("id"), item.get("url"), item.get("aliases") or []
+        # what the YAML holds, checked below
+        notice_id: Any = item.get("id")
+        url: Any = item.get("url")
+        aliases: Any = item.get("aliases") or []
         entry = f"notice '{notice_id}'" if isinstance(notice_id, str) else f"entry {number}"
         valid = {name: check.text(path, entry, name, item.get(name)) for name in NOTICE_FIELDS[:6]}
         valid["aliases"] = check.texts(path, entry, "aliases", aliases)
@@ -257,8 +260,10 @@ def _read_answers(
         if not isinstance(item, dict):
             check.fail(path, f"entry {number}", "expected a mapping of fields")
             continue
-        topic, service, linked = item.get("topic"), item.get("service"), item.get("notices")
-        button = item.get("button")
+        # what the YAML holds, checked below
+        topic: Any = item.get("topic")
+        linked: Any = item.get("notices")
+        service, button = item.get("service"), item.get("button")
         entry = f"answer '{topic}'" if isinstance(topic, str) else f"entry {number}"
         valid = {
             "fields": check.fields(path, entry, item, ANSWER_FIELDS),
@@ -365,7 +370,7 @@ def load(
     Returns the number of rows per table ("topic", "notice", "alias", "answer", ...).
     """
     content = read_content(content_dir, topics_path, page_path)
-    rows: dict[type, list[dict[str, Any]]] = {
+    rows: dict[Any, list[dict[str, Any]]] = {
         models.Topic: [
             {"id": t.id, "kind": t.kind, "description": t.description, "position": position}
             for position, t in enumerate(content.topics.values())

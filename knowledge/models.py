@@ -1,9 +1,11 @@
 """Tables of the knowledge base (all prefixed kb_, so they can share a database)."""
 
+from typing import Any
+
 from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base
 
-Base = declarative_base()
+Base: Any = declarative_base()  # SQLAlchemy 1.4 has no type information
 
 
 class Topic(Base):
