@@ -5,10 +5,12 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Rasa's environment, as bot/__init__.py sets it for every Python entry point: for the
+# `rasa` commands below.
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup knowledge train run test lint format eval bench compare crossval tune-fallback
+.PHONY: help setup knowledge train run test lint typecheck format eval bench compare crossval tune-fallback
 
 help:
 	@echo "make run    set up, train if needed and start the assistant on http://127.0.0.1:8000/"
@@ -46,13 +48,16 @@ train: knowledge
 lint: setup
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
+typecheck: setup
+	$(VENV)/bin/mypy
+
 format: setup
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
 
 run: knowledge
 	$(PY) -m bot.serve
 
-test: train lint
+test: train lint typecheck
 	$(VENV)/bin/rasa data validate --fail-on-warnings
 	$(VENV)/bin/pytest
 	$(VENV)/bin/rasa test core --stories tests/ --fail-on-prediction-errors --out results/conversations

@@ -2,11 +2,12 @@
 
 Every reply carries the contract payload of knowledge/topics.yml:
 `{"topic", "notices"}` for an answer, `{"topic": "clarify", "candidates"}` when unsure.
+Both actions are given the knowledge base's catalogue; the action server, which builds them
+without arguments, gives them the one read at its start.
 """
 
-import difflib
 import json
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -14,44 +15,25 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import routing
-from knowledge import Answer, KnowledgeStore, Notice, normalize
+from knowledge import Answer, Catalog, Notice
 
 COMPANY_NOTICE = "notice.company"
 HANDOFF = "handoff.assistance"
-LANGUAGE_TOPIC = "language.unsupported"
+FALLBACK_INTENT = "nlu_fallback"
 
-
-@lru_cache(maxsize=1)
-def store() -> KnowledgeStore:
-    """The knowledge store, opened once per action-server process."""
-    return KnowledgeStore()
+Events = list[dict[str, Any]]
 
 
 @cache
-def answer_for(topic: str) -> Answer | None:
-    """Answers change only when the knowledge base is reloaded, which restarts the server."""
-    return store().answer(topic)
+def default_catalog() -> Catalog:
+    """The knowledge base ($DATABASE_URL), read once per action-server process."""
+    return Catalog.read()
 
 
-@lru_cache(maxsize=1024)
-def notice_for(text: str) -> Notice | None:
-    """A notice by id or alias; a close misspelling of an alias ("medair") still finds it."""
-    found = store().notice(text)
-    if found:
-        return found
-    close = difflib.get_close_matches(normalize(text), _normalized_aliases(), n=1, cutoff=0.85)
-    return store().notice(close[0]) if close else None
-
-
-@lru_cache(maxsize=1)
-def _normalized_aliases() -> list[str]:
-    return [normalize(alias) for alias in store().aliases()]
-
-
-def service_in(tracker: Tracker) -> Notice | None:
+def service_in(catalog: Catalog, tracker: Tracker) -> Notice | None:
     """The notice named in the latest message, if any."""
     for value in tracker.get_latest_entity_values("service"):
-        notice = notice_for(str(value))
+        notice = catalog.notice(str(value))
         if notice:
             return notice
     return None
@@ -59,23 +41,22 @@ def service_in(tracker: Tracker) -> Notice | None:
 
 def notice_button(notice: Notice, intent: str) -> dict[str, str]:
     payload = json.dumps({"service": notice.id})
-    return {"title": notice.title.removesuffix(" Privacy Notice"), "payload": f"/{intent}{payload}"}
+    return {"title": notice.button, "payload": f"/{intent}{payload}"}
 
 
-def topic_button(topic: str) -> dict[str, str]:
+def topic_button(catalog: Catalog, topic: str) -> dict[str, str]:
     """A button that asks the question of `topic` again, as if the user had typed it."""
-    description = store().topics()[topic]
-    if topic.startswith("notice."):
-        return notice_button(notice_for(topic), routing.intent_for(topic, topic))
-    if topic == HANDOFF:  # the page's name for the line, promising no person
-        description = "Subscriber Assistance line"
-    return {
-        "title": description[:1].upper() + description[1:],
-        "payload": f"/{routing.intent_for(topic)}",
-    }
+    is_notice = catalog.kind(topic) == "notice"
+    intent = routing.intent_for(topic, topic if is_notice else None)
+    assert intent, f"no intent asks for {topic}"  # tests/actions/test_routing.py
+    if is_notice:
+        return notice_button(catalog.notices[topic], intent)
+    return {"title": catalog.button(topic), "payload": f"/{intent}"}
 
 
-def reply(dispatcher: CollectingDispatcher, answer: Answer, notices: tuple[Notice, ...], **kw: Any):
+def reply(
+    dispatcher: CollectingDispatcher, answer: Answer, notices: tuple[Notice, ...], **kw: Any
+) -> None:
     links = "".join(f"\n{n.label}: {n.url}" for n in notices)
     dispatcher.utter_message(
         text=answer.text + ("\n" + links if links else ""),
@@ -87,85 +68,99 @@ def reply(dispatcher: CollectingDispatcher, answer: Answer, notices: tuple[Notic
 class ActionAnswer(Action):
     """Answers the question's topic, linking the notice of the named or remembered service."""
 
+    def __init__(self, catalog: Catalog | None = None):
+        self.catalog = catalog or default_catalog()
+
     def name(self) -> str:
         return "action_answer"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Events:
         intent = tracker.latest_message["intent"].get("name")
-        named = service_in(tracker)
+        named = service_in(self.catalog, tracker)
         remembered = tracker.get_slot("service")
-        service = named or (notice_for(remembered) if remembered else None)
+        service = named or (self.catalog.notice(remembered) if remembered else None)
         topic = self.topic(intent, named, service, tracker.get_slot("last_topic"))
         if topic is None:
-            return ActionClarify().clarify(dispatcher, tracker)
-        if topic == LANGUAGE_TOPIC:
-            return self.other_language(dispatcher, tracker)
-        answer = answer_for(topic)
+            return ActionClarify(self.catalog).clarify(dispatcher, tracker)
+        if self.catalog.kind(topic) == "language":
+            return self.other_language(dispatcher, tracker, topic)
+        answer = self.catalog.answers[topic]
         events = [SlotSet("last_topic", topic), SlotSet("misses", 0)]
         if service:
             events.append(SlotSet("service", service.id))
         if answer.service == "ask" and not service:
-            buttons = [notice_button(n, "inform_service") for n in store().notices()]
+            buttons = [notice_button(n, "inform_service") for n in self.catalog.notices.values()]
             reply(dispatcher, answer, answer.notices, buttons=buttons)
         else:
             reply(dispatcher, answer, answer.notices_for(service))
         return events
 
-    @staticmethod
-    def other_language(dispatcher: CollectingDispatcher, tracker: Tracker) -> list:
+    def other_language(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, topic: str
+    ) -> Events:
         """Says, in the person's language, that it answers in English; links the overall notice."""
         language = next(tracker.get_latest_entity_values("language"), None)
-        company = notice_for(COMPANY_NOTICE)
+        company = self.catalog.notices[COMPANY_NOTICE]
         dispatcher.utter_message(
-            text=f"{store().language_reply(language)}\n{company.label}: {company.url}",
-            json_message={"topic": LANGUAGE_TOPIC, "notices": [company.id]},
+            text=f"{self.catalog.language_reply(language)}\n{company.label}: {company.url}",
+            json_message={"topic": topic, "notices": [company.id]},
         )
         return [SlotSet("misses", 0)]
 
-    @staticmethod
-    def topic(intent: str, named: Notice | None, service: Notice | None, last: str | None):
+    def topic(
+        self, intent: str | None, named: Notice | None, service: Notice | None, last: str | None
+    ) -> str | None:
         """The topic to answer, or None when the message names no usable question."""
         if intent == routing.FOLLOW_UP:
-            if named and last and answer_for(last).service and not last.startswith("notice."):
-                return last
+            previous = self.catalog.answers.get(last) if last else None
+            if (
+                named
+                and previous
+                and previous.service
+                and self.catalog.kind(previous.topic) != "notice"
+            ):
+                return previous.topic
             return routing.topic_for(intent, named.id if named else None)
         return routing.topic_for(intent, service.id if service else None)
 
 
 class ActionClarify(Action):
-    """Offers the best candidate topics; a second miss offers the company notice and the
-    Subscriber Assistance line."""
+    """Offers the best candidate topics; the last miss (routing.yml) offers the company notice
+    and the Subscriber Assistance line."""
+
+    def __init__(self, catalog: Catalog | None = None):
+        self.catalog = catalog or default_catalog()
 
     def name(self) -> str:
         return "action_clarify"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict):
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Events:
         return self.clarify(dispatcher, tracker)
 
-    def clarify(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list:
+    def clarify(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
+        settings = routing.CLARIFY
         misses = (tracker.get_slot("misses") or 0) + 1
-        if misses >= 2:
+        if misses >= settings.misses:
             candidates = [COMPANY_NOTICE, HANDOFF]
-            text = (
-                "Sorry, I still couldn't work out what you need. You can read our overall "
-                "privacy notice. " + answer_for(HANDOFF).text
-            )
+            text = settings.again.format(handoff=self.catalog.answers[HANDOFF].text)
+            more = []
         else:
             candidates = self.candidates(tracker)
-            text = "I'm not sure I understood. Did you mean one of these?"
-        buttons = [topic_button(t) for t in candidates]
-        if misses < 2:
-            buttons.append({"title": "Something else", "payload": "/nlu_fallback"})
+            text = settings.ask
+            more = [{"title": settings.something_else, "payload": f"/{FALLBACK_INTENT}"}]
         dispatcher.utter_message(
             text=text,
-            buttons=buttons,
+            buttons=[topic_button(self.catalog, t) for t in candidates] + more,
             json_message={"topic": "clarify", "candidates": candidates},
         )
         return [SlotSet("misses", misses)]
 
-    @staticmethod
-    def candidates(tracker: Tracker) -> list[str]:
+    def candidates(self, tracker: Tracker) -> list[str]:
         """The best distinct answer topics among the NLU's ranked intents."""
-        named = service_in(tracker)
+        named = service_in(self.catalog, tracker)
         ranking = tracker.latest_message.get("intent_ranking", [])
         return [topic for topic, _ in routing.ranked_topics(ranking, named.id if named else None)]

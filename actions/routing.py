@@ -8,17 +8,30 @@ that the person named, or None.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-_MAP = yaml.safe_load(Path(__file__).with_name("routing.yml").read_text())
+
+@dataclass(frozen=True)
+class Clarify:
+    """What the assistant says and offers when unsure (`clarify` in routing.yml)."""
+
+    candidates: int
+    misses: int
+    ask: str
+    something_else: str
+    again: str
+
+
+_MAP = yaml.safe_load(Path(__file__).with_name("routing.yml").read_text(encoding="utf-8"))
 TOPICS: dict[str, str] = _MAP["topics"]
 NOTICES: dict[str, str] = _MAP["notices"]
 LANGUAGE: dict[str, str] = _MAP["language"]
 FOLLOW_UP: str = _MAP["follow_up"]
 RESPONSES: dict[str, str] = _MAP["responses"]
-MAX_CANDIDATES = 3
+CLARIFY = Clarify(**_MAP["clarify"])
 
 
 def topic_for(intent: str | None, service: str | None = None) -> str | None:
@@ -45,7 +58,7 @@ def any_topic_for(intent: str | None, service: str | None = None) -> str | None:
 
 
 def ranked_topics(
-    ranking: Iterable[Mapping], service: str | None = None, limit: int = MAX_CANDIDATES
+    ranking: Iterable[Mapping], service: str | None = None, limit: int = CLARIFY.candidates
 ) -> list[tuple[str, float]]:
     """Distinct question topics of an NLU intent ranking with their confidence, best first."""
     ranked: dict[str, float] = {}

@@ -30,7 +30,7 @@ from bot.evaluate import Outcome, format_report, score
 from bot.generate import TRAIN_SPLIT, realworld_nlu
 from bot.paths import REALWORLD, REALWORLD_NLU, ROOT, SPACY_MODEL
 from bot.train import CONFIG
-from knowledge import KnowledgeStore
+from knowledge import Catalog
 
 WORK = ROOT / "results" / "crossval"
 FALLBACK = "nlu_fallback"
@@ -87,7 +87,7 @@ def train_fold(config: Path, nlu: dict[str, str], others: Sequence[dict], out: P
     return out / "model.tar.gz"
 
 
-async def parse(model: Path, questions: Sequence[dict], store: KnowledgeStore) -> list[Parsed]:
+async def parse(model: Path, questions: Sequence[dict], catalog: Catalog) -> list[Parsed]:
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
@@ -95,7 +95,7 @@ async def parse(model: Path, questions: Sequence[dict], store: KnowledgeStore) -
     for question in questions:
         result = await agent.parse_message(question["q"])
         services = [e["value"] for e in result["entities"] if e["entity"] == "service"]
-        notice = store.notice(str(services[0])) if services else None
+        notice = catalog.notice(str(services[0])) if services else None
         ranking = tuple(
             (i["name"], i["confidence"]) for i in result["intent_ranking"] if i["name"] != FALLBACK
         )
@@ -116,13 +116,13 @@ def crossvalidate(config: Path, k: int, work: Path) -> list[Parsed]:
     }  # read once: edits made while this runs do not mix into it
     questions = yaml.safe_load(REALWORLD.read_text())["questions"]
     train = [q for q in questions if q["split"] == TRAIN_SPLIT]
-    store = KnowledgeStore()
+    catalog = Catalog.read()
     parsed: list[Parsed] = []
     for i, fold in enumerate(folds(train, k)):
         print(f"fold {i + 1}/{k}: training on {len(train) - len(fold)} real questions", flush=True)
         others = [q for q in train if q not in fold]
         model = train_fold(config, nlu, others, work / f"fold{i + 1}")
-        parsed += asyncio.run(parse(model, fold, store))
+        parsed += asyncio.run(parse(model, fold, catalog))
     return parsed
 
 

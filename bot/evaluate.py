@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import json
 import math
-import os
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -208,7 +207,6 @@ def assistant(url: str | None, config: Path | None = None):
     from bot.stack import free_ports, running
     from bot.train import CONFIG, train
 
-    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     model = train(config or CONFIG)
     rasa_port, actions_port = free_ports(2)
     with running(model, rasa_port, actions_port, frontdoor_port=None) as stack:

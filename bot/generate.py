@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 import spacy
 import yaml
+from spacy.pipeline import EntityRuler
 
 from actions import routing
 from bot.paths import REALWORLD, REALWORLD_NLU, SERVICES_NLU, SPACY_MODEL
@@ -72,6 +73,7 @@ def build_spacy_pipeline(aliases: dict[str, str]) -> spacy.language.Language:
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    assert isinstance(ruler, EntityRuler)
     ruler.add_patterns(
         [{"label": "service", "pattern": alias, "id": nid} for alias, nid in aliases.items()]
     )

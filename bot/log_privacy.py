@@ -86,7 +86,7 @@ def one_line(text: str, limit: int = MAX_CHARS) -> str:
 
 def safe_traceback(exc: BaseException | None) -> str:
     """The frames and exception types of `exc` and the exceptions it came from; no messages."""
-    parts = []
+    parts: list[str] = []
     while exc is not None and len(parts) < MAX_CHAINED:
         frames = traceback.format_tb(exc.__traceback__)[-MAX_FRAMES:]
         parts.append("".join(frames) + f"{_type_name(exc)} (message withheld)")

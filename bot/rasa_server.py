@@ -15,7 +15,7 @@ import argparse
 import os
 import sys
 
-sys.modules["jax"] = None  # makes `import jax` raise ImportError, which TensorFlow handles
+sys.modules["jax"] = None  # type: ignore[assignment]  # makes `import jax` raise ImportError, which TensorFlow handles
 
 import pluggy  # noqa: E402
 from rasa.__main__ import main  # noqa: E402

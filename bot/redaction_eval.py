@@ -47,7 +47,10 @@ def missed(case: dict, redacted: str) -> dict[str, list[str]]:
 def score(part: dict, redact: Callable[[str], str] = redact) -> dict:
     """For one part: recall per kind (and how often the placeholder named the kind), the share
     of unlabelled words of the snippets kept, and the clean questions altered."""
-    cases, caught, typed, misses = Counter(), Counter(), Counter(), []
+    cases: Counter[str] = Counter()
+    caught: Counter[str] = Counter()
+    typed: Counter[str] = Counter()
+    misses: list[dict] = []
     words, kept = 0, 0
     for case in part["pii"]:
         redacted = redact(case["text"])

@@ -40,7 +40,7 @@ async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str)
     ms = (time.perf_counter() - started) * 1000
     if error is None and not isinstance(body, list):
         error = "not a list of messages"
-    return Reply(ms, body if error is None else [], error)
+    return Reply(ms, body if isinstance(body, list) and error is None else [], error)
 
 
 def contract(messages: list[dict]) -> dict | None:

@@ -23,29 +23,29 @@ from actions import routing
 from bot.evaluate import QUESTIONS, load_questions
 from bot.paths import BUILD, ROOT
 from bot.train import CONFIG, train
-from knowledge import KnowledgeStore
+from knowledge import Catalog
 
 WORK = BUILD / "experiments" / "notice_intents"
 NOTICE_INTENTS = {*routing.NOTICES, routing.FOLLOW_UP}
 
 
-def service_notice(message: Message, store: KnowledgeStore, synonyms: dict) -> str | None:
+def service_notice(message: Message, catalog: Catalog, synonyms: dict) -> str | None:
     """The notice id named by the example's `service` entity, if any."""
     for entity in message.get("entities") or []:
         if entity.get("entity") == "service":
             value = synonyms.get(entity["value"], entity["value"])
-            notice = store.notice(value)
+            notice = catalog.notice(value)
             if notice:
                 return notice.id
     return None
 
 
-def relabelled(data: TrainingData, store: KnowledgeStore) -> TrainingData:
+def relabelled(data: TrainingData, catalog: Catalog) -> TrainingData:
     """The training data with every service-naming notice example under its notice's intent."""
     examples = []
     for message in data.training_examples:
         notice = message.get("intent") in NOTICE_INTENTS and service_notice(
-            message, store, data.entity_synonyms
+            message, catalog, data.entity_synonyms
         )
         if notice:
             message = Message(data={**message.data, "intent": notice.replace(".", "_")})
@@ -53,21 +53,21 @@ def relabelled(data: TrainingData, store: KnowledgeStore) -> TrainingData:
     return TrainingData(examples, data.entity_synonyms, data.regex_features, data.lookup_tables)
 
 
-def topic_of(parsed: dict, store: KnowledgeStore) -> str:
+def topic_of(parsed: dict, catalog: Catalog) -> str:
     """The topic an NLU result leads to, by the routing map the answering action uses."""
     intent = parsed["intent"]["name"]
     if intent.startswith("notice_"):
         return intent.replace("_", ".", 1)
     services = [e["value"] for e in parsed["entities"] if e["entity"] == "service"]
-    notice = store.notice(str(services[0])) if services else None
+    notice = catalog.notice(str(services[0])) if services else None
     return routing.any_topic_for(intent, notice.id if notice else None) or "clarify"
 
 
-async def topics(model: Path, texts: list[str], store: KnowledgeStore) -> list[str]:
+async def topics(model: Path, texts: list[str], catalog: Catalog) -> list[str]:
     from rasa.core.agent import Agent
 
     agent = Agent.load(model)
-    return [topic_of(await agent.parse_message(text), store) for text in texts]
+    return [topic_of(await agent.parse_message(text), catalog) for text in texts]
 
 
 def train_nlu(nlu: Path) -> tuple[Path, float]:
@@ -83,10 +83,12 @@ def main() -> None:
     from rasa.utils.log_utils import configure_structlog
 
     configure_structlog(logging.WARNING)  # Rasa's default logs every parsed text at debug
-    store = KnowledgeStore()
+    catalog = Catalog.read()
     WORK.mkdir(parents=True, exist_ok=True)
     nlu = WORK / "nlu.yml"
-    nlu.write_text(RasaYAMLWriter().dumps(relabelled(load_data(str(ROOT / "data" / "nlu")), store)))
+    nlu.write_text(
+        RasaYAMLWriter().dumps(relabelled(load_data(str(ROOT / "data" / "nlu")), catalog))
+    )
     per_notice_model, train_s = train_nlu(nlu)
 
     questions = load_questions(QUESTIONS)
@@ -94,9 +96,13 @@ def main() -> None:
     rows = []
     for name, model in [("one intent + service entity (product)", train()),
                         ("one intent per notice", per_notice_model)]:  # fmt: skip
-        got = asyncio.run(topics(model, texts, store))
+        got = asyncio.run(topics(model, texts, catalog))
         right = [topic in q.topics for q, topic in zip(questions, got, strict=True)]
-        notice = [r for q, r in zip(questions, right, strict=True) if q.topics[0][:7] == "notice."]
+        notice = [
+            r
+            for q, r in zip(questions, right, strict=True)
+            if catalog.kind(q.topics[0]) == "notice"
+        ]
         rows.append((name, sum(right) / len(right), sum(notice) / len(notice), len(notice)))
     table = "| NLU design | topic accuracy, all | topic accuracy, notice questions |\n"
     table += "| --- | ---: | ---: |\n"

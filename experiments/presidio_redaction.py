@@ -21,6 +21,7 @@ import os
 import socket
 import tempfile
 import time
+from typing import Any
 
 from bot.paths import ROOT
 from bot.redaction_eval import load_cases, microseconds_per_message, score
@@ -37,8 +38,8 @@ def refuse_network() -> None:
         attempts.append(repr(args[1:] if args and isinstance(args[0], socket.socket) else args))
         raise OSError("network disabled by experiments.presidio_redaction")
 
-    socket.socket.connect = refuse
-    socket.socket.connect_ex = refuse
+    socket.socket.connect = refuse  # type: ignore[method-assign]
+    socket.socket.connect_ex = refuse  # type: ignore[method-assign]
     socket.create_connection = refuse
     socket.getaddrinfo = refuse
 
@@ -69,7 +70,11 @@ def main() -> None:
     os.environ["TLDEXTRACT_CACHE"] = tempfile.mkdtemp()  # as on a fresh machine
     refuse_network()
     started = time.perf_counter()
-    report = {"import_and_setup_s": None, "network_attempts": attempts, "thresholds": {}}
+    report: dict[str, Any] = {
+        "import_and_setup_s": None,
+        "network_attempts": attempts,
+        "thresholds": {},
+    }
     for threshold in THRESHOLDS:
         redact, names = presidio_redactor(threshold)
         report["import_and_setup_s"] = report["import_and_setup_s"] or time.perf_counter() - started

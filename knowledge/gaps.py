@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -32,7 +33,7 @@ from sqlalchemy.orm import Session, declarative_base
 from knowledge.redaction import has_health, redact
 from knowledge.settings import database_url
 
-Base = declarative_base()
+Base: Any = declarative_base()  # SQLAlchemy 1.4 has no type information
 MAX_TEXT = 1000
 
 

@@ -21,14 +21,14 @@ from sqlalchemy.orm import Session
 
 from knowledge import models
 from knowledge.settings import CONTENT_DIR, PAGE_PATH, REPO_ROOT, TOPICS_PATH, database_url
-from knowledge.store import normalize
+from knowledge.store import KNOWLEDGE_KINDS, TOPIC_KINDS, Topic, normalize
 
 MAX_WORDS = 60
 SERVICE_MODES = ("ask", "when_named")
-ANSWER_FIELDS = ("topic", "answer", "sources", "notices", "service")
-NOTICE_FIELDS = ("id", "title", "audience", "url", "label", "aliases")
+ANSWER_FIELDS = ("topic", "button", "answer", "sources", "notices", "service")
+NOTICE_FIELDS = ("id", "title", "button", "audience", "url", "label", "aliases")
+TOPIC_FIELDS = ("kind", "description")
 REPLY_FIELDS = ("language", "reply", "review")
-LANGUAGE_TOPIC = "language.unsupported"
 FALLBACK_LANGUAGE = "en"
 _LANGUAGE_CODE = re.compile(r"[a-z]{2}")
 
@@ -42,16 +42,11 @@ class KnowledgeError(Exception):
         super().__init__(f"knowledge base not loaded, {count}:\n" + "\n".join(problems))
 
 
-def is_knowledge_topic(topic_id: str) -> bool:
-    """Whether answers.yml answers the topic (languages.yml and the Rasa domain the rest)."""
-    return not (topic_id.startswith("chitchat.") or topic_id in ("out_of_scope", LANGUAGE_TOPIC))
-
-
 @dataclass
 class Content:
     """Validated knowledge content, ready to load."""
 
-    topics: dict[str, str]
+    topics: dict[str, Topic]
     notices: list[dict[str, Any]]
     answers: list[dict[str, Any]]
     replies: dict[str, str]
@@ -147,24 +142,34 @@ def read_content(
     return Content(topics=topics or {}, notices=notices, answers=answers or [], replies=replies)
 
 
-def _read_topics(check: _Checker, path: Path) -> dict[str, str] | None:
+def _read_topics(check: _Checker, path: Path) -> dict[str, Topic] | None:
     data = check.section(path, "topics")
     if data is None:
         return None
     if not isinstance(data, dict):
-        check.fail(path, "topics", "expected a mapping of topic id to description")
+        check.fail(path, "topics", "expected a mapping of topic id to its fields")
         return None
     topics = {}
-    for topic_id, description in data.items():
+    for topic_id, item in data.items():
+        entry = f"topic {topic_id!r}"
         if not isinstance(topic_id, str) or not topic_id.strip():
-            check.fail(path, f"topic {topic_id!r}", "topic id must be non-empty text")
-        elif check.text(path, f"topic '{topic_id}'", "description", description):
-            topics[topic_id] = description.strip()
+            check.fail(path, entry, "topic id must be non-empty text")
+            continue
+        if not isinstance(item, dict):
+            check.fail(path, entry, "expected a mapping of fields")
+            continue
+        kind = item.get("kind")
+        valid = check.fields(path, entry, item, TOPIC_FIELDS)
+        valid &= check.text(path, entry, "description", item.get("description"))
+        if kind not in TOPIC_KINDS:
+            check.fail(path, entry, f"kind must be one of {TOPIC_KINDS}, not {kind!r}")
+        elif valid:
+            topics[topic_id] = Topic(topic_id, item["kind"], item["description"].strip())
     return topics
 
 
 def _read_notices(
-    check: _Checker, path: Path, topics: dict[str, str] | None, topics_path: Path
+    check: _Checker, path: Path, topics: dict[str, Topic] | None, topics_path: Path
 ) -> tuple[list[dict[str, Any]], set[str] | None]:
     """The valid notices, and the ids of all notices (None if the file is unreadable)."""
     data = check.section(path, "notices")
@@ -180,9 +185,12 @@ def _read_notices(
         if not isinstance(item, dict):
             check.fail(path, f"entry {number}", "expected a mapping of fields")
             continue
-        notice_id, url, aliases = item.get("id"), item.get("url"), item.get("aliases") or []
+        # what the YAML holds, checked below
+        notice_id: Any = item.get("id")
+        url: Any = item.get("url")
+        aliases: Any = item.get("aliases") or []
         entry = f"notice '{notice_id}'" if isinstance(notice_id, str) else f"entry {number}"
-        valid = {name: check.text(path, entry, name, item.get(name)) for name in NOTICE_FIELDS[:5]}
+        valid = {name: check.text(path, entry, name, item.get(name)) for name in NOTICE_FIELDS[:6]}
         valid["aliases"] = check.texts(path, entry, "aliases", aliases)
         valid["fields"] = check.fields(path, entry, item, NOTICE_FIELDS)
         if valid["id"]:
@@ -190,10 +198,10 @@ def _read_notices(
                 check.fail(path, entry, "duplicate notice id")
                 continue
             ids.add(notice_id)
-            if not notice_id.startswith("notice."):
-                check.fail(path, entry, "notice id must start with 'notice.'")
-            elif topics is not None and notice_id not in topics:
+            if topics is not None and notice_id not in topics:
                 check.fail(path, entry, f"notice id is not a topic of {_show(topics_path)}")
+            elif topics is not None and topics[notice_id].kind != "notice":
+                check.fail(path, entry, f"notice id is not of kind notice in {topics_path.name}")
         if valid["url"] and (urlparse(url).scheme != "https" or not urlparse(url).netloc):
             check.fail(path, entry, f"url must be an https:// address, not {url!r}")
         for alias in aliases if valid["id"] and valid["aliases"] else ():
@@ -215,6 +223,7 @@ def _read_notices(
                 {
                     "id": notice_id,
                     "title": item["title"].strip(),
+                    "button": item["button"].strip(),
                     "audience": item["audience"].strip(),
                     "url": url,
                     "label": item["label"].strip(),
@@ -222,8 +231,8 @@ def _read_notices(
                 }
             )
     if topics is not None:
-        for topic_id in topics:
-            if topic_id.startswith("notice.") and topic_id not in ids:
+        for topic_id, topic in topics.items():
+            if topic.kind == "notice" and topic_id not in ids:
                 check.fail(
                     path, f"notice '{topic_id}'", f"topic of {topics_path.name} has no notice here"
                 )
@@ -233,7 +242,7 @@ def _read_notices(
 def _read_answers(
     check: _Checker,
     path: Path,
-    topics: dict[str, str] | None,
+    topics: dict[str, Topic] | None,
     topics_path: Path,
     notice_ids: set[str] | None,
     page: str | None,
@@ -251,7 +260,10 @@ def _read_answers(
         if not isinstance(item, dict):
             check.fail(path, f"entry {number}", "expected a mapping of fields")
             continue
-        topic, service, linked = item.get("topic"), item.get("service"), item.get("notices")
+        # what the YAML holds, checked below
+        topic: Any = item.get("topic")
+        linked: Any = item.get("notices")
+        service, button = item.get("service"), item.get("button")
         entry = f"answer '{topic}'" if isinstance(topic, str) else f"entry {number}"
         valid = {
             "fields": check.fields(path, entry, item, ANSWER_FIELDS),
@@ -260,6 +272,7 @@ def _read_answers(
             "sources": check.texts(path, entry, "sources", item.get("sources")),
             "notices": check.texts(path, entry, "notices", linked),
         }
+        kind = topics[topic].kind if topics and valid["topic"] and topic in topics else None
         if valid["topic"]:
             if topic in seen:
                 check.fail(path, entry, "duplicate answer for this topic")
@@ -267,12 +280,17 @@ def _read_answers(
             seen.add(topic)
             if topics is not None and topic not in topics:
                 check.fail(path, entry, f"unknown topic id (not in {_show(topics_path)})")
-            elif not is_knowledge_topic(topic):
+            elif kind is not None and kind not in KNOWLEDGE_KINDS:
                 check.fail(
                     path,
                     entry,
                     "this topic is answered by the Rasa domain or languages.yml, not here",
                 )
+        if kind == "notice":
+            if button is not None:
+                check.fail(path, entry, "a notice topic's button is its notice's, in notices.yml")
+        elif topics is not None:
+            valid["button"] = check.text(path, entry, "button", button)
         if valid["answer"] and len(item["answer"].split()) > MAX_WORDS:
             words = len(item["answer"].split())
             check.fail(path, entry, f"answer has {words} words, more than {MAX_WORDS}")
@@ -290,12 +308,13 @@ def _read_answers(
             for notice_id in linked:
                 if notice_ids is not None and notice_id not in notice_ids:
                     check.fail(path, entry, f"unknown notice id {notice_id!r}")
-            if valid["topic"] and topic.startswith("notice.") and linked[:1] != [topic]:
+            if kind == "notice" and linked[:1] != [topic]:
                 check.fail(path, entry, f"a notice answer must link its own notice '{topic}' first")
         if all(valid.values()):
             answers.append(
                 {
                     "topic": topic,
+                    "button": button.strip() if button else None,
                     "text": _squash(item["answer"]),
                     "sources": [_squash(sentence) for sentence in item["sources"]],
                     "notices": list(linked),
@@ -303,8 +322,8 @@ def _read_answers(
                 }
             )
     if topics is not None:
-        for topic_id in topics:
-            if is_knowledge_topic(topic_id) and topic_id not in seen:
+        for topic_id, topic_entry in topics.items():
+            if topic_entry.kind in KNOWLEDGE_KINDS and topic_id not in seen:
                 check.fail(
                     path, f"answer '{topic_id}'", f"missing: {topics_path.name} has this topic"
                 )
@@ -351,13 +370,13 @@ def load(
     Returns the number of rows per table ("topic", "notice", "alias", "answer", ...).
     """
     content = read_content(content_dir, topics_path, page_path)
-    rows: dict[type, list[dict[str, Any]]] = {
+    rows: dict[Any, list[dict[str, Any]]] = {
         models.Topic: [
-            {"id": topic_id, "description": description, "position": position}
-            for position, (topic_id, description) in enumerate(content.topics.items())
+            {"id": t.id, "kind": t.kind, "description": t.description, "position": position}
+            for position, t in enumerate(content.topics.values())
         ],
         models.Notice: [
-            {key: notice[key] for key in ("id", "title", "audience", "url", "label")}
+            {key: notice[key] for key in ("id", "title", "button", "audience", "url", "label")}
             | {"position": p}
             for p, notice in enumerate(content.notices)
         ],
@@ -372,7 +391,12 @@ def load(
             for p, alias in enumerate(notice["aliases"])
         ],
         models.Answer: [
-            {"topic_id": a["topic"], "text": a["text"], "service": a["service"]}
+            {
+                "topic_id": a["topic"],
+                "button": a["button"],
+                "text": a["text"],
+                "service": a["service"],
+            }
             for a in content.answers
         ],
         models.AnswerSource: [

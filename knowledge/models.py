@@ -1,26 +1,31 @@
 """Tables of the knowledge base (all prefixed kb_, so they can share a database)."""
 
+from typing import Any
+
 from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base
 
-Base = declarative_base()
+Base: Any = declarative_base()  # SQLAlchemy 1.4 has no type information
 
 
 class Topic(Base):
-    """An answer topic of topics.yml, in file order."""
+    """An answer topic of topics.yml, in file order; `kind` says what answers it."""
 
     __tablename__ = "kb_topic"
     id = Column(String(100), primary_key=True)
+    kind = Column(String(20), nullable=False)
     description = Column(Text, nullable=False)
     position = Column(Integer, nullable=False)
 
 
 class Notice(Base):
-    """A privacy notice of notices.yml, in file order; `label` is the text of its link."""
+    """A privacy notice of notices.yml, in file order; `label` is the text of its link,
+    `button` the service's name on a choice."""
 
     __tablename__ = "kb_notice"
     id = Column(String(100), primary_key=True)
     title = Column(Text, nullable=False)
+    button = Column(Text, nullable=False)
     audience = Column(Text, nullable=False)
     url = Column(Text, nullable=False)
     label = Column(Text, nullable=False)
@@ -38,12 +43,14 @@ class Alias(Base):
 
 
 class Answer(Base):
-    """The answer to a topic; `service` is "ask", "when_named" or NULL."""
+    """The answer to a topic; `service` is "ask", "when_named" or NULL; `button` the title of
+    the choice that asks it (NULL for a notice topic: its notice's button)."""
 
     __tablename__ = "kb_answer"
     topic_id = Column(ForeignKey("kb_topic.id"), primary_key=True)
     text = Column(Text, nullable=False)
     service = Column(String(20), nullable=True)
+    button = Column(Text, nullable=True)
 
 
 class AnswerSource(Base):

@@ -1,4 +1,4 @@
-"""Read-only query API of the knowledge base, for the actions and the web front door."""
+"""Read-only query API of the knowledge base; knowledge.catalog reads it all once."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from knowledge import models
 from knowledge.settings import database_url
 
 _NOT_WORD = re.compile(r"[\W_]+")
+# What answers a topic (the `kind` of topics.yml); answers.yml answers the KNOWLEDGE_KINDS.
+TOPIC_KINDS = ("answer", "notice", "handoff", "chitchat", "out_of_scope", "language")
+KNOWLEDGE_KINDS = ("answer", "notice", "handoff")
 
 
 def normalize(text: str) -> str:
@@ -23,12 +26,22 @@ def normalize(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Topic:
+    """A topic of topics.yml: its id, what answers it (one of TOPIC_KINDS) and what it is."""
+
+    id: str
+    kind: str
+    description: str
+
+
+@dataclass(frozen=True)
 class Notice:
-    """A privacy notice, the text of its link (saying where `url` leads) and the aliases
-    people use for its service."""
+    """A privacy notice, the text of its link (saying where `url` leads), the service's name
+    on a choice (`button`) and the aliases people use for the service."""
 
     id: str
     title: str
+    button: str
     audience: str
     url: str
     label: str
@@ -37,13 +50,15 @@ class Notice:
 
 @dataclass(frozen=True)
 class Answer:
-    """The answer to a topic, the page sentences it rests on and the notices it links to."""
+    """The answer to a topic, the page sentences it rests on, the notices it links to and the
+    title of the choice that asks it (None for a notice topic: its notice's button)."""
 
     topic: str
     text: str
     sources: tuple[str, ...]
     notices: tuple[Notice, ...]
     service: str | None
+    button: str | None = None
 
     def notices_for(self, service: Notice | None) -> tuple[Notice, ...]:
         """The notices to link when the person named `service`: its own notice when the answer
@@ -90,19 +105,8 @@ class KnowledgeStore:
                 sources=tuple(sources),
                 notices=tuple(self._notices(session, notice_ids)),
                 service=row.service,
+                button=row.button,
             )
-
-    def notice(self, key: str) -> Notice | None:
-        """The notice with id `key`, or with an alias equal to `key` after normalisation."""
-        with Session(self.engine, future=True) as session:
-            notice_id = key.strip().lower()
-            if session.get(models.Notice, notice_id) is None:
-                notice_id = session.scalar(
-                    select(models.Alias.notice_id).where(models.Alias.normalized == normalize(key))
-                )
-            if notice_id is None:
-                return None
-            return self._notices(session, [notice_id])[0]
 
     def notices(self) -> list[Notice]:
         """All notices, in notices.yml order."""
@@ -119,19 +123,16 @@ class KnowledgeStore:
             ).all()
         return {text: notice_id for text, notice_id in rows}
 
-    def language_reply(self, language: str | None) -> str:
-        """The reply to a message in `language`, in that language, else in English."""
+    def language_replies(self) -> dict[str, str]:
+        """Language code -> the reply to a message in that language ("en": any other)."""
         with Session(self.engine, future=True) as session:
-            found = session.get(models.LanguageReply, language or "en")
-            return (found or session.get(models.LanguageReply, "en")).text
+            return {row.language: row.text for row in session.scalars(select(models.LanguageReply))}
 
-    def topics(self) -> dict[str, str]:
-        """Topic id -> description, in topics.yml order."""
+    def topics(self) -> dict[str, Topic]:
+        """Topic id -> topic, in topics.yml order."""
         with Session(self.engine, future=True) as session:
-            rows = session.execute(
-                select(models.Topic.id, models.Topic.description).order_by(models.Topic.position)
-            ).all()
-        return {topic_id: description for topic_id, description in rows}
+            rows = session.scalars(select(models.Topic).order_by(models.Topic.position))
+            return {row.id: Topic(row.id, row.kind, row.description) for row in rows}
 
     @staticmethod
     def _notices(session: Session, ids: Sequence[str] | None) -> list[Notice]:
@@ -150,6 +151,7 @@ class KnowledgeStore:
             row.id: Notice(
                 id=row.id,
                 title=row.title,
+                button=row.button,
                 audience=row.audience,
                 url=row.url,
                 label=row.label,

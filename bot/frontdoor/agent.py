@@ -8,13 +8,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from actions import routing
-from bot.frontdoor.catalog import CATALOG, Catalog
+from bot.frontdoor.catalog import CATALOG, notice_links, sources
 from bot.frontdoor.errors import ApiError
 from bot.frontdoor.rasa_client import RASA, RasaUnavailable, typed_text
 from bot.frontdoor.request_body import json_object, question, string_field
 from bot.frontdoor.security import require_bearer
 from bot.frontdoor.settings import SETTINGS
-from knowledge import Notice
+from knowledge import Catalog, Notice
 
 
 async def search(request: web.Request) -> web.Response:
@@ -28,7 +28,7 @@ async def search(request: web.Request) -> web.Response:
             503, "unavailable", "The assistant is not available; try again shortly."
         ) from None
     catalog = request.app[CATALOG]
-    service = await named_service(parsed, catalog)
+    service = named_service(parsed, catalog)
     ranked = routing.ranked_topics(
         parsed.get("intent_ranking", []), service.id if service else None
     )
@@ -59,12 +59,12 @@ async def knowledge(request: web.Request) -> web.Response:
     )
 
 
-async def named_service(parsed: dict, catalog: Catalog) -> Notice | None:
+def named_service(parsed: dict, catalog: Catalog) -> Notice | None:
     """The notice of the service that Rasa found named in the query, if any."""
     service = next(
         (e.get("value") for e in parsed.get("entities", []) if e.get("entity") == "service"), None
     )
-    return await catalog.find_notice(str(service)) if service else None
+    return catalog.notice(str(service)) if service else None
 
 
 def topic_view(catalog: Catalog, topic: str, service: Notice | None = None) -> dict:
@@ -75,9 +75,9 @@ def topic_view(catalog: Catalog, topic: str, service: Notice | None = None) -> d
     notices = answer.notices_for(service) if answer else ()
     return {
         "topic": topic,
-        "description": catalog.topics.get(topic, ""),
+        "description": catalog.topics[topic].description if topic in catalog.topics else "",
         "text": answer.text if answer else None,
-        "sources": catalog.sources(topic),
-        "notices": catalog.notice_links(n.id for n in notices),
+        "sources": sources(catalog, topic),
+        "notices": notice_links(catalog, (n.id for n in notices)),
         "service": service.id if answer and answer.service and service else None,
     }

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.frontdoor.catalog import CATALOG, Catalog
+from bot.frontdoor.catalog import CATALOG, notice_links
 from bot.frontdoor.errors import ApiError
 from bot.frontdoor.security import require_bearer
 from bot.frontdoor.settings import SETTINGS
+from knowledge import Catalog
 
 
 async def api_answer(request: web.Request) -> web.Response:
@@ -46,7 +47,7 @@ def answer_view(catalog: Catalog, topic: str, service: str | None = None) -> dic
         "topic": topic,
         "text": answer.text,
         "sources": list(answer.sources),
-        "notices": catalog.notice_links(n.id for n in answer.notices_for(notice)),
+        "notices": notice_links(catalog, (n.id for n in answer.notices_for(notice))),
     }
 
 

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from bot.frontdoor import unanswered
 from bot.frontdoor.answers import without_link_lines
-from bot.frontdoor.catalog import CATALOG, Catalog
+from bot.frontdoor.catalog import CATALOG, notice_links, sources
 from bot.frontdoor.choices import CHOICES, OfferedChoices
 from bot.frontdoor.errors import ApiError
 from bot.frontdoor.rasa_client import RASA, RasaUnavailable, typed_text
@@ -18,6 +18,7 @@ from bot.frontdoor.request_body import json_object, question, string_field
 from bot.frontdoor.security import require_bearer
 from bot.frontdoor.sessions import SESSIONS
 from bot.frontdoor.settings import SETTINGS
+from knowledge import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +108,8 @@ def chat_reply(rasa_messages: list, catalog: Catalog) -> dict:
     reply = {
         "messages": messages,
         "topic": payload["topic"],
-        "notices": catalog.notice_links(payload.get("notices") or []),
-        "sources": catalog.sources(payload["topic"]),
+        "notices": notice_links(catalog, payload.get("notices") or []),
+        "sources": sources(catalog, payload["topic"]),
     }
     if "candidates" in payload:
         reply["candidates"] = list(payload["candidates"])
@@ -117,7 +118,7 @@ def chat_reply(rasa_messages: list, catalog: Catalog) -> dict:
 
 def unavailable_reply(catalog: Catalog) -> dict:
     """The friendly reply when Rasa or the action server is down or slow."""
-    notices = catalog.notice_links([COMPANY_NOTICE])
+    notices = notice_links(catalog, [COMPANY_NOTICE])
     links = "".join(f"\n{n['title']}: {n['url']}" for n in notices)
     return {
         "messages": [{"text": UNAVAILABLE_TEXT + links}],

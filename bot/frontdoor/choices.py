@@ -36,7 +36,9 @@ class OfferedChoices:
 
     def was_offered(self, conversation: str, payload: str) -> bool:
         offered = self.offered.get(conversation)
-        return bool(offered) and self._fresh(offered[0], self.clock()) and payload in offered[1]
+        if offered is None:
+            return False
+        return self._fresh(offered[0], self.clock()) and payload in offered[1]
 
     def _forget_old(self, now: float) -> None:
         for conversation, (last, _) in list(self.offered.items()):

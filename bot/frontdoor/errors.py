@@ -6,7 +6,7 @@ import logging
 
 from aiohttp import web
 
-from bot.frontdoor.limits import MAX_BODY_BYTES
+from bot.frontdoor.limits import BODY_LIMIT
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +16,7 @@ HTTP_ERRORS = {
     400: ("invalid_request", "The request is not valid."),
     404: ("not_found", "There is nothing at this address."),
     405: ("method_not_allowed", "This address does not accept that method."),
-    413: ("payload_too_large", f"The request is too large: at most {MAX_BODY_BYTES // 1024} kB."),
+    413: ("payload_too_large", f"The request is too large: at most {BODY_LIMIT // 1024} kB."),
     431: ("headers_too_large", "The request headers are too large."),
     500: INTERNAL_ERROR,
 }

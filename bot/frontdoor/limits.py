@@ -6,8 +6,11 @@ import time
 from collections.abc import Callable
 
 MAX_MESSAGE_CHARS = 1000
-# A 1,000-character message fits even when every character is a JSON \u escape pair.
-MAX_BODY_BYTES = 16 * 1024
+# A request body is at most BODY_LIMIT bytes: a 1,000-character message fits even when every
+# character is a JSON \u escape pair. aiohttp refuses a body of its client_max_size or more,
+# so that (MAX_BODY_BYTES, given to it in app.py) is one byte more.
+BODY_LIMIT = 16 * 1024
+MAX_BODY_BYTES = BODY_LIMIT + 1
 # What a connection may send between two requests' headers: one request's headers (aiohttp
 # refuses a header line over 8 kB, but not a great many lines) and the previous body.
 MAX_HEADER_BYTES = 64 * 1024

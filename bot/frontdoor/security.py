@@ -35,7 +35,7 @@ def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
     """`host` is an allowed `host:port`, or names an allowed host (on any port)."""
     host = host.lower()
     match = _HOST.fullmatch(host)
-    return bool(match) and (host in allowed or match["name"] in allowed)
+    return match is not None and (host in allowed or match["name"] in allowed)
 
 
 def security_headers(frame_ancestors: str) -> dict[str, str]:

@@ -34,8 +34,8 @@ class AccessLogger(AbstractAccessLogger):
     """Method, route, status and time; never a query string or anything else a visitor typed."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        if isinstance(response, BareErrorResponse):  # the request never reached the app
-            route = "-"
+        if isinstance(response, BareErrorResponse) or not isinstance(request, web.Request):
+            route = "-"  # the request never reached the app
         else:
             resource = request.match_info.route.resource
             route = resource.canonical if resource else "-"
@@ -117,6 +117,7 @@ class Connection(web.RequestHandler):
         log.warning("connection closed: request headers over %d bytes", MAX_HEADER_BYTES)
         self.refused = True
         body = json.dumps(http_error(431).body()).encode()
+        assert self.transport is not None  # data arrived on it
         self.transport.write(
             b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
             b"Content-Type: application/json\r\nConnection: close\r\n"
@@ -174,9 +175,12 @@ async def serving(app: web.Application, settings: Settings) -> AsyncIterator[tup
     loop = asyncio.get_running_loop()
     open_connections = OpenConnections(settings)
 
+    web_server = runner.server
+    assert web_server is not None  # set up above
+
     def connection() -> Connection:
         return Connection(
-            runner.server,
+            web_server,
             settings,
             open_connections,
             loop=loop,

@@ -2,17 +2,12 @@
 
 import pytest
 
-from actions import answer
-from knowledge.loader import load
+from knowledge import Catalog, load
 
 
-@pytest.fixture(scope="session", autouse=True)
-def knowledge_base(tmp_path_factory):
+@pytest.fixture(scope="session")
+def catalog(tmp_path_factory) -> Catalog:
+    """The catalogue the actions are given, read from a freshly loaded knowledge base."""
     url = f"sqlite:///{tmp_path_factory.mktemp('kb') / 'knowledge.sqlite'}"
     load(url)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("DATABASE_URL", url)
-    for cached in (answer.store, answer.answer_for, answer.notice_for, answer._normalized_aliases):
-        cached.cache_clear()
-    yield answer.store()
-    mp.undo()
+    return Catalog.read(url)

@@ -5,10 +5,10 @@ import yaml
 
 from actions import routing
 from bot.paths import DOMAIN
-from knowledge.settings import TOPICS_PATH
+from knowledge import read_content
 
 DOMAIN_INTENTS = set(yaml.safe_load(DOMAIN.read_text())["intents"])
-TOPICS = set(yaml.safe_load(TOPICS_PATH.read_text())["topics"])
+TOPICS = read_content().topics
 
 
 def test_every_domain_intent_is_routed_and_every_route_is_a_domain_intent():
@@ -18,12 +18,12 @@ def test_every_domain_intent_is_routed_and_every_route_is_a_domain_intent():
 
 def test_every_topic_is_reachable_and_every_route_leads_to_a_topic():
     routed = {*routing.TOPICS.values(), *routing.NOTICES.values(), *routing.LANGUAGE.values()}
-    assert routed | set(routing.RESPONSES.values()) <= TOPICS
-    for topic in TOPICS:
-        service = topic if topic.startswith("notice.") else None
-        intent = routing.intent_for(topic, service)
+    assert routed | set(routing.RESPONSES.values()) <= set(TOPICS)
+    for topic in TOPICS.values():
+        service = topic.id if topic.kind == "notice" else None
+        intent = routing.intent_for(topic.id, service)
         assert intent in DOMAIN_INTENTS, topic
-        assert routing.any_topic_for(intent, service) == topic
+        assert routing.any_topic_for(intent, service) == topic.id
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,23 @@ async def test_1000_characters_pass_1001_are_refused(client, rasa, api_headers, 
     assert len(rasa.received) == 1
 
 
+async def test_a_body_of_exactly_16_kb_passes_one_byte_more_is_refused(
+    client, rasa, api_headers, assert_openapi
+):
+    headers = {**api_headers, "Content-Type": "application/json"}
+
+    def body(size: int) -> bytes:
+        start, end = b'{"message": "do you sell my data?"', b"}"
+        return start + b" " * (size - len(start) - len(end)) + end
+
+    ok = await client.post("/api/v1/chat", data=body(16 * 1024), headers=headers)
+    assert ok.status == 200
+    await post_error(
+        client, headers, assert_openapi, 413, "payload_too_large", data=body(16 * 1024 + 1)
+    )
+    assert len(rasa.received) == 1
+
+
 async def test_a_50_kb_body_is_refused_before_rasa(client, rasa, api_headers, assert_openapi):
     data = json.dumps({"message": "a" * 50_000})
     headers = {**api_headers, "Content-Type": "application/json"}

@@ -73,7 +73,7 @@ def test_load_replaces_old_content(loaded_url, dump, content_copy):
     edit(content_copy, "notices.yml", lambda d: notice(d, "notice.tracker").update(aliases=[]))
     load(loaded_url, content_dir=content_copy)
     rows = dump(loaded_url)
-    assert ("notice.tracker", "The Tracker Privacy Notice.", None) in rows["kb_answer"]
+    assert ("notice.tracker", "The Tracker Privacy Notice.", None, None) in rows["kb_answer"]
     assert not [a for a in rows["kb_alias"] if a[2] == "notice.tracker"]
     assert [s for s in rows["kb_answer_source"] if s[0] == "notice.tracker"] == [
         ("notice.tracker", 0, "Tracker Privacy Notice")
@@ -144,6 +144,18 @@ def wrong_type(d):
     answer(d, "sharing.providers")["sources"] = "We partner with hospitals."
 
 
+def missing_button(d):
+    del answer(d, "retention")["button"]
+
+
+def button_on_a_notice_answer(d):
+    answer(d, "notice.medaire")["button"] = "MedAire"
+
+
+def missing_notice_button(d):
+    del notice(d, "notice.medaire")["button"]
+
+
 def domain_topic(d):
     d["answers"].append(
         {"topic": "chitchat.greet", "answer": "Hi", "sources": ["Shop here"], "notices": []}
@@ -188,6 +200,9 @@ BAD_CONTENT = [
     ("answers.yml", unknown_field, ["answer 'website.cookies'", "unknown field 'sevice'"]),
     ("answers.yml", wrong_type, ["answer 'sharing.providers'", "'sources'"]),
     ("answers.yml", domain_topic, ["answer 'chitchat.greet'", "Rasa domain"]),
+    ("answers.yml", missing_button, ["answer 'retention'", "missing field 'button'"]),
+    ("answers.yml", button_on_a_notice_answer, ["answer 'notice.medaire'", "notices.yml"]),
+    ("notices.yml", missing_notice_button, ["notice 'notice.medaire'", "missing field 'button'"]),
     ("languages.yml", no_english_reply, ["reply 'en'", "English fallback"]),
     ("languages.yml", bad_language_code, ["reply 'French'", "ISO 639-1"]),
     ("languages.yml", duplicate_language, ["reply 'ar'", "duplicate language"]),
@@ -278,7 +293,7 @@ def test_every_problem_is_reported_at_once(content_copy):
 
 def test_topics_and_page_are_checked_too(tmp_path):
     topics = yaml.safe_load(TOPICS_PATH.read_text(encoding="utf-8"))
-    topics["topics"]["notice.extra"] = "a notice the content does not have"
+    topics["topics"]["notice.extra"] = {"kind": "notice", "description": "not in the content"}
     write_yaml(tmp_path / "topics.yml", topics)
     page = tmp_path / "page.txt"
     page.write_text(PAGE_PATH.read_text(encoding="utf-8").replace("never sell", "do not sell"))
@@ -288,3 +303,17 @@ def test_topics_and_page_are_checked_too(tmp_path):
     assert "notices.yml: notice 'notice.extra': topic of topics.yml has no notice" in problems
     assert "answers.yml: answer 'notice.extra': missing" in problems
     assert "answers.yml: answer 'policy.no_sale': source not in" in problems
+
+
+def test_topic_kinds_are_checked(tmp_path):
+    topics = yaml.safe_load(TOPICS_PATH.read_text(encoding="utf-8"))
+    topics["topics"]["policy.no_sale"]["kind"] = "faq"
+    topics["topics"]["notice.medfit"]["kind"] = "answer"
+    del topics["topics"]["retention"]["kind"]
+    write_yaml(tmp_path / "topics.yml", topics)
+    with pytest.raises(KnowledgeError) as raised:
+        read_content(topics_path=tmp_path / "topics.yml")
+    problems = "\n".join(raised.value.problems)
+    assert "topics.yml: topic 'policy.no_sale': kind must be one of" in problems
+    assert "topics.yml: topic 'retention': kind must be one of" in problems
+    assert "notices.yml: notice 'notice.medfit': notice id is not of kind notice" in problems

@@ -1,14 +1,14 @@
-"""Notice look-up by id and alias, and the normalisation it relies on."""
+"""The catalogue read from the store: notice look-up by id and alias, the normalisation it
+relies on, answers' notices, replies in other languages."""
 
 import pytest
 
-from knowledge import KnowledgeStore, Notice, normalize
+from knowledge import Catalog, KnowledgeStore, Notice, normalize
 
 
 @pytest.fixture
-def store(loaded_url):
-    with KnowledgeStore(loaded_url) as store:
-        yield store
+def catalog(loaded_url):
+    return Catalog.read(loaded_url)
 
 
 @pytest.mark.parametrize(
@@ -28,16 +28,17 @@ def test_normalize(text, expected):
     assert normalize(text) == expected
 
 
-def test_every_alias_finds_its_notice(store, content):
+def test_every_alias_finds_its_notice(loaded_url, catalog, content):
     expected = {
         alias: notice["id"]
         for notice in content["notices"]["notices"]
         for alias in notice["aliases"]
     }
-    assert store.aliases() == expected
+    with KnowledgeStore(loaded_url) as store:
+        assert store.aliases() == expected
     for alias, notice_id in expected.items():
         for variant in (alias, alias.upper(), f"  {alias.title()}!? ", alias.replace(" ", " - ")):
-            found = store.notice(variant)
+            found = catalog.notice(variant)
             assert found is not None and found.id == notice_id, variant
 
 
@@ -55,28 +56,35 @@ def test_every_alias_finds_its_notice(store, content):
         (" Notice.MedFit ", "notice.medfit"),
     ],
 )
-def test_notice_by_key(store, key, notice_id):
-    assert store.notice(key).id == notice_id
+def test_notice_by_key(catalog, key, notice_id):
+    assert catalog.notice(key).id == notice_id
 
 
 @pytest.mark.parametrize("key", ["", "   ", "!!!", "privacy", "notice.nope", "medair"])
-def test_unknown_keys_find_nothing(store, key):
-    assert store.notice(key) is None
+def test_unknown_keys_find_nothing(catalog, key):
+    assert catalog.notice(key) is None
 
 
-def test_notice_carries_its_aliases(store):
-    notice = store.notice("yacht")
+def test_notice_carries_its_aliases(catalog):
+    notice = catalog.notice("yacht")
     assert isinstance(notice, Notice)
     assert notice.id == "notice.medaire"
     assert notice.title == "MedAire Privacy Notice"
     assert notice.aliases[:2] == ("medaire", "med aire")
-    assert store.answer("notice.medaire").notices == (notice,)
+    assert catalog.answers["notice.medaire"].notices == (notice,)
 
 
-def test_answer_notices_keep_their_order(store):
-    answer = store.answer("sharing.providers")
+def test_answer_notices_keep_their_order(catalog):
+    answer = catalog.answers["sharing.providers"]
     assert [n.id for n in answer.notices] == [
         "notice.company",
         "notice.medical_security_assistance",
     ]
-    assert answer.notices[1] == store.notice("assistance centre")
+    assert answer.notices[1] == catalog.notice("assistance centre")
+
+
+@pytest.mark.parametrize(
+    ("language", "start"), [("fr", "Désolé"), (None, "Sorry"), ("xx", "Sorry")]
+)
+def test_language_reply_falls_back_to_english(catalog, language, start):
+    assert catalog.language_reply(language).startswith(start)

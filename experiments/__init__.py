@@ -1,0 +1,1 @@
+"""Configs and experiments that `make compare` measures against the product (see README)."""

@@ -1,0 +1,54 @@
+"""The read model: the whole knowledge base in memory, read once and handed to what answers.
+
+The content is small, so the action server and the front door each read it at startup and
+never query the database again (reloading the knowledge base restarts them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from knowledge.loader import FALLBACK_LANGUAGE
+from knowledge.store import Answer, KnowledgeStore, Notice, Topic, normalize
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Topics, answers and notices by id, in file order, and the other-language replies."""
+
+    topics: dict[str, Topic]
+    answers: dict[str, Answer]
+    notices: dict[str, Notice]
+    replies: dict[str, str]
+
+    @classmethod
+    def read(cls, url: str | None = None) -> Catalog:
+        """The knowledge base at `url` (default: $DATABASE_URL, else var/knowledge.sqlite)."""
+        with KnowledgeStore(url) as store:
+            topics = store.topics()
+            answers = {topic: answer for topic in topics if (answer := store.answer(topic))}
+            notices = {notice.id: notice for notice in store.notices()}
+            return cls(topics, answers, notices, store.language_replies())
+
+    def kind(self, topic: str) -> str | None:
+        """What answers `topic` (knowledge/topics.yml), None for an unknown topic."""
+        found = self.topics.get(topic)
+        return found.kind if found else None
+
+    def notice(self, key: str) -> Notice | None:
+        """The notice with id `key`, or with an alias equal to `key` after normalisation."""
+        return self.notices.get(key.strip().lower()) or self._by_alias.get(normalize(key))
+
+    def button(self, topic: str) -> str:
+        """The title of the choice that asks `topic`: a notice's button for a notice topic."""
+        answer = self.answers[topic]
+        return answer.button or self.notices[topic].button
+
+    def language_reply(self, language: str | None) -> str:
+        """The reply to a message in `language`, in that language, else in English."""
+        return self.replies.get(language or FALLBACK_LANGUAGE) or self.replies[FALLBACK_LANGUAGE]
+
+    @cached_property
+    def _by_alias(self) -> dict[str, Notice]:
+        return {normalize(a): n for n in self.notices.values() for a in n.aliases}
