@@ -92,6 +92,8 @@ _ENGLISH_WORDS = frozenset({
 _DOUBLE_WEIGHT = frozenset({"han", "kana", "ko", "th"})
 # Names and acronyms that are the same in every language and look foreign to a detector.
 _NAMES = re.compile(r"\b(?:international sos|isos|sos|gdpr|dsar|ccpa|hipaa|pii|dpo)\b")
+#: E-mail addresses and web addresses: in no language, whatever letters they hold.
+_ADDRESSES = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 
 
@@ -100,7 +102,7 @@ def detect(text: str) -> str | None:
 
     None means English, or a language or text that cannot be told apart from English.
     """
-    text = unicodedata.normalize("NFKC", text[:MAX_CHARS])
+    text = _ADDRESSES.sub(" ", unicodedata.normalize("NFKC", text[:MAX_CHARS]))
     by_script = _by_script(text)
     if by_script != "latin":
         return by_script

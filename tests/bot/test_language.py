@@ -123,3 +123,15 @@ def test_component_ignores_service_names_found_by_the_entity_extractor():
              "end": 15}, {"entity": "service", "start": 16, "end": 27}]  # fmt: skip
     (out,) = LanguageIdentifier().process([message(text, "ask_notice", spans)])
     assert out.get("intent")["name"] == "ask_notice"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "🙂🙂🙂 test-zebra-5f3a9c2e1b@example.com",
+        "kontakt-datenschutz@beispiel.de",
+        "www.internationalsos.de/datenschutz",
+    ],
+)
+def test_addresses_are_in_no_language(text):
+    assert detect(text) is None
