@@ -29,7 +29,8 @@ import aiohttp
 from bot.evaluate import OUT_OF_SCOPE, QUESTIONS, known_topics, load_questions, percentile
 from bot.paths import BUILD, CREDENTIALS, ROOT
 from bot.rest_client import new_sender, send
-from bot.stack import free_ports, process, wait_until_ready
+from bot.stack import free_ports, process
+from bot.supervisor import wait_until_answering
 from bot.train import CONFIG, full_train_seconds, train, train_command
 
 RESULTS = ROOT / "benchmarks"
@@ -177,7 +178,7 @@ def starter_running(project: Path, rasa_port: int, actions_port: int) -> Iterato
         ]:
             log = workdir / f"{name}.log"
             started = cleanup.enter_context(process(command, log, os.environ, cwd=project))
-            wait_until_ready(ready, started, log)
+            wait_until_answering(ready, started, log)
         yield f"{rasa_url}/webhooks/rest/webhook"
 
 
@@ -275,7 +276,7 @@ def bench_ours(args) -> dict:
     ports = dict(zip(("rasa", "actions"), free_ports(2), strict=True))
     started = time.monotonic()
     with running(
-        model, rasa_port=ports["rasa"], actions_port=ports["actions"], frontdoor_port=None
+        model, rasa_ports=[ports["rasa"]], actions_ports=[ports["actions"]], frontdoor_port=None
     ) as stack:
         result = asyncio.run(measure(bot, stack.webhook, ports, started, args))
     return {"model": model.name, "train_s": train_s, **result}
