@@ -1,13 +1,16 @@
-"""Faults of the running stack (one Rasa, conversations in Redis): each child killed once is
-restarted and the conversation goes on; a stopped part costs a visitor at most ~3 s; Ctrl-C
-stops `make run` cleanly, starting or started."""
+"""Faults of the running stack (one Rasa, conversations in a Redis of its own): each child
+killed once is restarted and the conversation goes on; a stopped part costs a visitor at most
+~3 s; without Redis visitors get the friendly reply; Ctrl-C stops `make run` cleanly, starting
+or started."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -26,8 +29,46 @@ TOKEN = "faults-app-token"
 QUESTION, FOLLOW_UP = "how long do you keep my data?", "and for MedAire?"
 
 
+class OwnRedis:
+    """A redis-server for this module alone, in memory only, that a test may kill."""
+
+    def __init__(self):
+        if not shutil.which("redis-server"):
+            pytest.fail("these tests need redis-server on PATH", pytrace=False)
+        self.port = free_ports(1)[0]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        command = ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port)]
+        command += ["--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not answers_tcp(self.port):
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+def answers_tcp(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+        return True
+    return False
+
+
 @pytest.fixture(scope="module")
-def supervised(tmp_path_factory, redis_url, redis_prefix) -> Iterator[Stack]:
+def own_redis() -> Iterator[OwnRedis]:
+    redis = OwnRedis()
+    redis.start()
+    yield redis
+    redis.kill()
+
+
+@pytest.fixture(scope="module")
+def supervised(tmp_path_factory, own_redis) -> Iterator[Stack]:
     database = f"sqlite:///{tmp_path_factory.mktemp('faults-db') / 'knowledge.sqlite'}"
     load(database)
     rasa_port, actions_port, frontdoor_port = free_ports(3)
@@ -35,8 +76,7 @@ def supervised(tmp_path_factory, redis_url, redis_prefix) -> Iterator[Stack]:
         "APP_API_TOKENS": TOKEN,
         "RATE_LIMIT_BURST": "1000",
         "DATABASE_URL": database,
-        "REDIS_URL": redis_url,
-        "REDIS_KEY_PREFIX": f"{redis_prefix}supervised",
+        "REDIS_URL": own_redis.url,
     }
     with running(
         train(),
@@ -124,13 +164,25 @@ def test_a_stopped_rasa_costs_a_visitor_at_most_3_s(supervised):
     assert answered(supervised, QUESTION, reply["session_id"], within=30)["topic"] == "retention"
 
 
+def test_while_redis_is_down_visitors_get_the_friendly_reply(supervised, own_redis):
+    own_redis.kill()  # conversations are in memory only: they are gone
+    try:
+        started = time.monotonic()
+        reply = chat(supervised, QUESTION)
+        assert time.monotonic() - started < 5
+        assert reply["topic"] == "unavailable"
+    finally:
+        own_redis.start()
+    assert answered(supervised, QUESTION, reply["session_id"], within=30)["topic"] == "retention"
+
+
 def _resume(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError):  # replaced already
         os.kill(pid, signal.SIGCONT)
 
 
 @pytest.mark.parametrize("when", ["starting", "started"])
-def test_ctrl_c_stops_make_run_cleanly(when, tmp_path, redis_url):
+def test_ctrl_c_stops_make_run_cleanly(when, tmp_path):
     database = f"sqlite:///{tmp_path / 'knowledge.sqlite'}"
     load(database)
     rasa_port, actions_port, frontdoor_port = free_ports(3)
