@@ -8,14 +8,17 @@ sent to the instance its id hashes to, as the front door does:
 - one instance with conversations in Redis, 1 user and the scale levels;
 - two instances on Redis sharing one action server, then with one action server each.
 
-Writes benchmarks/scale-latest.json and .md. Needs Redis: $REDIS_URL, else 127.0.0.1:6379;
-its keys go under a prefix of their own, deleted at the end.
+Writes benchmarks/scale-latest.json and .md, with any restart the supervisor made (an
+instance it took for hung, an exit). "Empty" replies are turns whose action call timed out.
+Needs Redis: $REDIS_URL, else 127.0.0.1:6379; its keys go under a prefix of their own,
+deleted at the end.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import random
 import uuid
@@ -69,7 +72,10 @@ def bench_scale(duration: float, max_messages: int) -> dict:
                 webhooks = [f"{url}/webhooks/rest/webhook" for url in stack.rasa_urls]
                 levels = asyncio.run(_load(webhooks, bot, setup, duration, max_messages))
                 rss = sum(rss_mb(stack.pid(child.name)) for child in stack.supervisor.children)
-            results.append({"setup": setup.name, "rss_mb": rss, "levels": levels})
+                restarts = (stack.logs / "stack.log").read_text().count(" restarted (pid ")
+            results.append(
+                {"setup": setup.name, "rss_mb": rss, "restarts": restarts, "levels": levels}
+            )
     finally:
         client = redis.Redis.from_url(redis_url)
         for key in client.scan_iter(f"{prefix}:*"):
@@ -105,8 +111,8 @@ def markdown(report: dict) -> str:
         f"{m['load_avg_1m']:.1f} at start; client, Redis and servers share the machine. "
         f"{report['duration_s']:g} s per level.",
         "",
-        f"| setup | {header} | RSS MB, all processes |",
-        "| --- |" + " ---: |" * (len(levels) + 1),
+        f"| setup | {header} | RSS MB, all processes | restarts |",
+        "| --- |" + " ---: |" * (len(levels) + 2),
     ]
     for setup in report["setups"]:
         by_users = {lv["users"]: lv for lv in setup["levels"]}
@@ -114,16 +120,21 @@ def markdown(report: dict) -> str:
             (
                 f"{_num(lv['p50_ms'])} / {_num(lv['p95_ms'])}, {_num(lv['msg_per_s'])}"
                 + (f" ({lv['errors']} errors)" if lv["errors"] else "")
+                + (f" ({lv['empty']} empty)" if lv["empty"] else "")
             )
             if (lv := by_users.get(users))
             else "-"
             for users in levels
         ]
-        lines.append(f"| {setup['setup']} | {' | '.join(cells)} | {_num(setup['rss_mb'])} |")
+        lines.append(
+            f"| {setup['setup']} | {' | '.join(cells)} | {_num(setup['rss_mb'])}"
+            f" | {setup['restarts']} |"
+        )
     return "\n".join(lines) + "\n"
 
 
 def main(duration: float, max_messages: int) -> None:
+    logging.basicConfig(level=logging.WARNING, format="  %(message)s")  # restarts, if any
     report = bench_scale(duration, max_messages)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "scale-latest.json").write_text(json.dumps(report, indent=2) + "\n")

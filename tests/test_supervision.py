@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot import supervisor
 from bot.paths import ROOT
 from bot.stack import Stack, free_ports, running
 from bot.supervisor import answers
@@ -69,6 +70,14 @@ def own_redis() -> Iterator[OwnRedis]:
 
 @pytest.fixture(scope="module")
 def supervised(tmp_path_factory, own_redis) -> Iterator[Stack]:
+    """The stack, whose supervisor takes a child for hung after 3 checks of 2 s (not 5 of 5)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(supervisor, "HUNG_CHECKS", 3)
+        patch.setattr(supervisor, "CHECK_TIMEOUT_S", 2.0)
+        yield from _supervised(tmp_path_factory, own_redis)
+
+
+def _supervised(tmp_path_factory, own_redis) -> Iterator[Stack]:
     database = f"sqlite:///{tmp_path_factory.mktemp('faults-db') / 'knowledge.sqlite'}"
     load(database)
     rasa_port, actions_port, frontdoor_port = free_ports(3)

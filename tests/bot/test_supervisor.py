@@ -57,7 +57,8 @@ def test_a_stopped_child_is_killed_and_restarted(watched, caplog):
     stopped = watched.process.pid
     os.kill(stopped, signal.SIGSTOP)
     wait_for(lambda: watched.process.pid != stopped and answers(watched.health_url))
-    assert "web has not answered 3 health checks in a row; killing it" in caplog.text
+    checks = supervisor.HUNG_CHECKS
+    assert f"web has not answered {checks} health checks in a row; killing it" in caplog.text
     assert "web exited with signal SIGKILL" in caplog.text
 
 
