@@ -55,6 +55,8 @@ log = logging.getLogger("bot.stack")
 
 @dataclass
 class Stack:
+    """A running stack, for its callers: URLs, secrets, the logs folder and the supervisor."""
+
     rasa_urls: list[str]
     actions_urls: list[str]
     frontdoor_url: str | None = None
@@ -184,11 +186,13 @@ def _logging_to(path: Path) -> Iterator[None]:
     handler = logging.FileHandler(path)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     log.addHandler(handler)
+    level = log.level
     if log.getEffectiveLevel() > logging.INFO:
         log.setLevel(logging.INFO)
     try:
         yield
     finally:
+        log.setLevel(level)
         log.removeHandler(handler)
         handler.close()
 

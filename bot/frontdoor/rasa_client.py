@@ -46,7 +46,7 @@ class RasaUnavailable(Exception):
 
 
 class RasaClient:
-    """Posts to the Rasa instances on 127.0.0.1; every call is bounded by the session's timeout.
+    """Posts to the Rasa instances; every call is bounded by the session's timeout.
 
     A conversation goes to the instance its id hashes to (every instance reads it from the
     shared store, so this only spreads the load). When that instance refuses the connection
