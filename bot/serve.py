@@ -1,8 +1,9 @@
 """`make run`: train if needed, start the assistant on localhost, stop everything on Ctrl-C.
 
-RASA_INSTANCES=N (with REDIS_URL) starts N Rasa instances on RASA_PORT (5005), +1, ..., each
-with its own action server on ACTIONS_PORT (5055), +1, ...; the stack restarts any process
-that exits or hangs and says so here and in var/logs/stack.log. Everything it and its
+RASA_INSTANCES=N (with REDIS_URL) starts N Rasa instances on RASA_PORT (5005), +1, ..., all
+calling one action server on ACTIONS_PORT (5055): on this 2-core machine a second action server
+served two instances no better (`make bench BENCH_ARGS=--scale`). The stack restarts any
+process that exits or hangs and says so here and in var/logs/stack.log. Everything it and its
 processes create (var/, the logs) is readable by this user only.
 """
 
@@ -49,7 +50,7 @@ def serve() -> None:
     with running(
         model,
         rasa_ports=range(rasa_port, rasa_port + instances),
-        actions_ports=range(actions_port, actions_port + instances),
+        actions_ports=[actions_port],
         log_dir=logs,
         frontdoor_port=port,
     ) as stack:

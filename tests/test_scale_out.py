@@ -40,7 +40,7 @@ ASK_AGAIN_AFTER_S, MAX_ASKS = 0.5, 20
 def scaled(tmp_path_factory, redis_url, redis_prefix):
     database = f"sqlite:///{tmp_path_factory.mktemp('scale-db') / 'knowledge.sqlite'}"
     load(database)
-    *rasa_ports, actions_1, actions_2, frontdoor_port = free_ports(5)
+    *rasa_ports, actions_port, frontdoor_port = free_ports(4)
     prefix = f"{redis_prefix}scaled"
     env = {
         "APP_API_TOKENS": TOKEN,
@@ -53,7 +53,7 @@ def scaled(tmp_path_factory, redis_url, redis_prefix):
     with running(
         train(),
         rasa_ports=rasa_ports,
-        actions_ports=[actions_1, actions_2],
+        actions_ports=[actions_port],  # one for both, as `make run` does
         frontdoor_port=frontdoor_port,
         log_dir=tmp_path_factory.mktemp("scale-logs"),
         env=env,
