@@ -152,10 +152,13 @@ def test_a_stopped_action_server_costs_a_visitor_at_most_3_s_until_it_is_replace
         for _ in range(2):
             started = time.monotonic()
             reply = chat(supervised, QUESTION)
-            assert time.monotonic() - started < 5
+            waited = time.monotonic() - started
+            assert waited < 5
             assert reply["topic"] == "unavailable"
             assert reply["notices"][0]["id"] == "notice.company"
+        print(f"a stopped action server: the friendly reply after {waited:.2f} s")
         reply = answered(supervised, QUESTION, reply["session_id"], within=60)
+        print(f"replaced, answering {time.monotonic() - started:.1f} s after that")
         assert reply["topic"] == "retention" and supervised.pid("actions") != stopped
     finally:
         _resume(stopped)
@@ -169,8 +172,10 @@ def test_a_stopped_rasa_costs_a_visitor_at_most_3_s(supervised):
     try:
         started = time.monotonic()
         reply = chat(supervised, QUESTION)
-        assert time.monotonic() - started < 5
+        waited = time.monotonic() - started
+        assert waited < 5
         assert reply["topic"] == "unavailable"
+        print(f"a stopped Rasa: the friendly reply after {waited:.2f} s")
     finally:
         _resume(stopped)
     assert answered(supervised, QUESTION, reply["session_id"], within=30)["topic"] == "retention"
