@@ -8,6 +8,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.frontdoor.rasa_client import RasaClient
+from bot.frontdoor.settings import Settings
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -120,3 +121,13 @@ async def test_the_failover_instance_is_the_next_one():
     orders = {tuple(client.instances(f"conversation-{n}")) for n in range(60)}
     assert orders == {("http://a", "http://b"), ("http://b", "http://c"), ("http://c", "http://a")}
     assert RasaClient(None, ["http://a"], "token").instances("x") == ["http://a"]
+
+
+async def test_the_instances_come_from_comma_separated_urls():
+    settings = Settings.from_env(
+        {"RASA_URL": "http://10.0.0.5:5005, http://10.0.0.6:5005", "ACTIONS_URL": "http://a:5055"}
+    )
+    assert settings.rasa_urls == ("http://10.0.0.5:5005", "http://10.0.0.6:5005")
+    assert (settings.actions_urls, settings.rasa_timeout) == (("http://a:5055",), 3.0)
+    with pytest.raises(ValueError, match="RASA_URL"):
+        Settings(rasa_url=" , ")
