@@ -17,6 +17,7 @@ from actions import routing
 from knowledge import Answer, KnowledgeStore, Notice, normalize
 
 COMPANY_NOTICE = "notice.company"
+HANDOFF = "handoff.assistance"
 LANGUAGE_TOPIC = "language.unsupported"
 
 
@@ -66,6 +67,8 @@ def topic_button(topic: str) -> dict[str, str]:
     description = store().topics()[topic]
     if topic.startswith("notice."):
         return notice_button(notice_for(topic), routing.intent_for(topic, topic))
+    if topic == HANDOFF:  # the page's name for the line, promising no person
+        description = "Subscriber Assistance line"
     return {
         "title": description[:1].upper() + description[1:],
         "payload": f"/{routing.intent_for(topic)}",
@@ -73,7 +76,7 @@ def topic_button(topic: str) -> dict[str, str]:
 
 
 def reply(dispatcher: CollectingDispatcher, answer: Answer, notices: tuple[Notice, ...], **kw: Any):
-    links = "".join(f"\n{n.title}: {n.url}" for n in notices)
+    links = "".join(f"\n{n.label}: {n.url}" for n in notices)
     dispatcher.utter_message(
         text=answer.text + ("\n" + links if links else ""),
         json_message={"topic": answer.topic, "notices": [n.id for n in notices]},
@@ -101,13 +104,11 @@ class ActionAnswer(Action):
         events = [SlotSet("last_topic", topic), SlotSet("misses", 0)]
         if service:
             events.append(SlotSet("service", service.id))
-        if answer.service and service:
-            reply(dispatcher, answer, (service,))
-        elif answer.service == "ask":
+        if answer.service == "ask" and not service:
             buttons = [notice_button(n, "inform_service") for n in store().notices()]
             reply(dispatcher, answer, answer.notices, buttons=buttons)
         else:
-            reply(dispatcher, answer, answer.notices)
+            reply(dispatcher, answer, answer.notices_for(service))
         return events
 
     @staticmethod
@@ -116,7 +117,7 @@ class ActionAnswer(Action):
         language = next(tracker.get_latest_entity_values("language"), None)
         company = notice_for(COMPANY_NOTICE)
         dispatcher.utter_message(
-            text=f"{store().language_reply(language)}\n{company.title}: {company.url}",
+            text=f"{store().language_reply(language)}\n{company.label}: {company.url}",
             json_message={"topic": LANGUAGE_TOPIC, "notices": [company.id]},
         )
         return [SlotSet("misses", 0)]
@@ -132,7 +133,8 @@ class ActionAnswer(Action):
 
 
 class ActionClarify(Action):
-    """Offers the best candidate topics; a second miss offers the company notice and a person."""
+    """Offers the best candidate topics; a second miss offers the company notice and the
+    Subscriber Assistance line."""
 
     def name(self) -> str:
         return "action_clarify"
@@ -143,10 +145,10 @@ class ActionClarify(Action):
     def clarify(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list:
         misses = (tracker.get_slot("misses") or 0) + 1
         if misses >= 2:
-            candidates = [COMPANY_NOTICE, "handoff.assistance"]
+            candidates = [COMPANY_NOTICE, HANDOFF]
             text = (
                 "Sorry, I still couldn't work out what you need. You can read our overall "
-                "privacy notice, or talk to a person: " + answer_for("handoff.assistance").text
+                "privacy notice. " + answer_for(HANDOFF).text
             )
         else:
             candidates = self.candidates(tracker)

@@ -1,8 +1,9 @@
 """Validate the knowledge YAML against topics.yml and the privacy page, then load it.
 
 Validation runs to the end and reports every problem; the database is touched only
-when there are none, and then in a single transaction (tables created if missing,
-old rows deleted, new rows inserted), so a failed load leaves it as it was.
+when there are none, and then in a single transaction (tables dropped and created afresh,
+so a changed schema needs no migration, then rows inserted), so a failed load leaves it as
+it was.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 import yaml
-from sqlalchemy import create_engine, delete, insert
+from sqlalchemy import create_engine, event, insert
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from knowledge import models
@@ -24,7 +26,7 @@ from knowledge.store import normalize
 MAX_WORDS = 60
 SERVICE_MODES = ("ask", "when_named")
 ANSWER_FIELDS = ("topic", "answer", "sources", "notices", "service")
-NOTICE_FIELDS = ("id", "title", "audience", "url", "aliases")
+NOTICE_FIELDS = ("id", "title", "audience", "url", "label", "aliases")
 REPLY_FIELDS = ("language", "reply", "review")
 LANGUAGE_TOPIC = "language.unsupported"
 FALLBACK_LANGUAGE = "en"
@@ -180,7 +182,7 @@ def _read_notices(
             continue
         notice_id, url, aliases = item.get("id"), item.get("url"), item.get("aliases") or []
         entry = f"notice '{notice_id}'" if isinstance(notice_id, str) else f"entry {number}"
-        valid = {name: check.text(path, entry, name, item.get(name)) for name in NOTICE_FIELDS[:4]}
+        valid = {name: check.text(path, entry, name, item.get(name)) for name in NOTICE_FIELDS[:5]}
         valid["aliases"] = check.texts(path, entry, "aliases", aliases)
         valid["fields"] = check.fields(path, entry, item, NOTICE_FIELDS)
         if valid["id"]:
@@ -215,6 +217,7 @@ def _read_notices(
                     "title": item["title"].strip(),
                     "audience": item["audience"].strip(),
                     "url": url,
+                    "label": item["label"].strip(),
                     "aliases": [alias.strip() for alias in aliases],
                 }
             )
@@ -354,7 +357,8 @@ def load(
             for position, (topic_id, description) in enumerate(content.topics.items())
         ],
         models.Notice: [
-            {key: notice[key] for key in ("id", "title", "audience", "url")} | {"position": p}
+            {key: notice[key] for key in ("id", "title", "audience", "url", "label")}
+            | {"position": p}
             for p, notice in enumerate(content.notices)
         ],
         models.Alias: [
@@ -386,14 +390,27 @@ def load(
         ],
     }
     engine = create_engine(url or database_url(), future=True)
+    if engine.dialect.name == "sqlite":
+        _transactional_ddl(engine)
     try:
         with Session(engine, future=True) as session, session.begin():
+            models.Base.metadata.drop_all(session.connection())
             models.Base.metadata.create_all(session.connection())
-            for table in reversed(models.Base.metadata.sorted_tables):
-                session.execute(delete(table))
             for model, values in rows.items():
                 if values:
                     session.execute(insert(model), values)
     finally:
         engine.dispose()
     return {model.__tablename__.removeprefix("kb_"): len(values) for model, values in rows.items()}
+
+
+def _transactional_ddl(engine: Engine) -> None:
+    """pysqlite runs DROP and CREATE outside any transaction; have SQLAlchemy begin it."""
+
+    @event.listens_for(engine, "connect")
+    def _no_driver_transactions(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")

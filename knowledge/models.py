@@ -16,13 +16,14 @@ class Topic(Base):
 
 
 class Notice(Base):
-    """A privacy notice of notices.yml, in file order."""
+    """A privacy notice of notices.yml, in file order; `label` is the text of its link."""
 
     __tablename__ = "kb_notice"
     id = Column(String(100), primary_key=True)
     title = Column(Text, nullable=False)
     audience = Column(Text, nullable=False)
     url = Column(Text, nullable=False)
+    label = Column(Text, nullable=False)
     position = Column(Integer, nullable=False)
 
 

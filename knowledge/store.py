@@ -24,12 +24,14 @@ def normalize(text: str) -> str:
 
 @dataclass(frozen=True)
 class Notice:
-    """A privacy notice and the aliases people use for its service."""
+    """A privacy notice, the text of its link (saying where `url` leads) and the aliases
+    people use for its service."""
 
     id: str
     title: str
     audience: str
     url: str
+    label: str
     aliases: tuple[str, ...]
 
 
@@ -42,6 +44,11 @@ class Answer:
     sources: tuple[str, ...]
     notices: tuple[Notice, ...]
     service: str | None
+
+    def notices_for(self, service: Notice | None) -> tuple[Notice, ...]:
+        """The notices to link when the person named `service`: its own notice when the answer
+        depends on the service, else the answer's notices."""
+        return (service,) if service and self.service else self.notices
 
 
 class KnowledgeStore:
@@ -145,6 +152,7 @@ class KnowledgeStore:
                 title=row.title,
                 audience=row.audience,
                 url=row.url,
+                label=row.label,
                 aliases=tuple(aliases.get(row.id, ())),
             )
             for row in session.scalars(notice_query)

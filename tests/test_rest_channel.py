@@ -43,6 +43,12 @@ async def test_i_need_a_doctor_now_gets_the_assistance_number_first(stack):
     )
 
 
+async def test_a_client_companys_employee_is_not_sent_to_the_employment_notice(stack):
+    text = "I'm an employee of a client company, does my employer see my data?"
+    payload, _ = await ask(stack, text)
+    assert payload == {"topic": "sharing.employers", "notices": ["notice.company"]}
+
+
 async def test_the_service_is_remembered_for_a_follow_up(stack):
     sender = new_sender("test")
     first, _ = await ask(stack, "how long do you keep data from the tracker", sender)

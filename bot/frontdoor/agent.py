@@ -14,6 +14,7 @@ from bot.frontdoor.rasa_client import RASA, RasaUnavailable, typed_text
 from bot.frontdoor.request_body import json_object, question, string_field
 from bot.frontdoor.security import require_bearer
 from bot.frontdoor.settings import SETTINGS
+from knowledge import Notice
 
 
 async def search(request: web.Request) -> web.Response:
@@ -27,9 +28,14 @@ async def search(request: web.Request) -> web.Response:
             503, "unavailable", "The assistant is not available; try again shortly."
         ) from None
     catalog = request.app[CATALOG]
+    service = await named_service(parsed, catalog)
+    ranked = routing.ranked_topics(
+        parsed.get("intent_ranking", []), service.id if service else None
+    )
     results = [
-        {**topic_view(catalog, topic), "confidence": round(confidence, 3)}
-        for topic, confidence in await ranked_topics(parsed, catalog)
+        {**topic_view(catalog, topic, service), "confidence": round(confidence, 3)}
+        for topic, confidence in ranked
+        if topic in catalog.answers  # the best three questions, less those Rasa's domain answers
     ]
     return web.json_response({"results": results})
 
@@ -53,22 +59,25 @@ async def knowledge(request: web.Request) -> web.Response:
     )
 
 
-async def ranked_topics(parsed: dict, catalog: Catalog) -> list[tuple[str, float]]:
-    """Distinct answerable topics of Rasa's intent ranking, best first, at most three."""
+async def named_service(parsed: dict, catalog: Catalog) -> Notice | None:
+    """The notice of the service that Rasa found named in the query, if any."""
     service = next(
         (e.get("value") for e in parsed.get("entities", []) if e.get("entity") == "service"), None
     )
-    notice = await catalog.find_notice(str(service)) if service else None
-    ranked = routing.ranked_topics(parsed.get("intent_ranking", []), notice.id if notice else None)
-    return [(topic, confidence) for topic, confidence in ranked if topic in catalog.answers]
+    return await catalog.find_notice(str(service)) if service else None
 
 
-def topic_view(catalog: Catalog, topic: str) -> dict:
-    """A topic, its answer text (None when Rasa's domain answers it) and its notice links."""
+def topic_view(catalog: Catalog, topic: str, service: Notice | None = None) -> dict:
+    """A topic, its answer text (None when Rasa's domain answers it), the page sentences it
+    rests on and its notice links; `service` is the named service's notice, kept only when the
+    answer depends on it (the widget's share link then names it too)."""
     answer = catalog.answers.get(topic)
+    notices = answer.notices_for(service) if answer else ()
     return {
         "topic": topic,
         "description": catalog.topics.get(topic, ""),
         "text": answer.text if answer else None,
-        "notices": catalog.notice_links(n.id for n in answer.notices) if answer else [],
+        "sources": catalog.sources(topic),
+        "notices": catalog.notice_links(n.id for n in notices),
+        "service": service.id if answer and answer.service and service else None,
     }

@@ -9,6 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.frontdoor import unanswered
+from bot.frontdoor.answers import without_link_lines
 from bot.frontdoor.catalog import CATALOG, Catalog
 from bot.frontdoor.choices import CHOICES, OfferedChoices
 from bot.frontdoor.errors import ApiError
@@ -64,6 +65,8 @@ async def _chat(request: web.Request, channel: str) -> web.Response:
         await unanswered.record(request.app, message, reply)
     elapsed_ms = (time.monotonic() - started) * 1000
     log.info("chat channel=%s topic=%s latency_ms=%.0f", channel, reply["topic"], elapsed_ms)
+    if channel == "widget":
+        reply = without_link_lines(reply)
     return web.json_response({"session_id": sessions.issue(conversation), **reply})
 
 
@@ -105,6 +108,7 @@ def chat_reply(rasa_messages: list, catalog: Catalog) -> dict:
         "messages": messages,
         "topic": payload["topic"],
         "notices": catalog.notice_links(payload.get("notices") or []),
+        "sources": catalog.sources(payload["topic"]),
     }
     if "candidates" in payload:
         reply["candidates"] = list(payload["candidates"])
@@ -119,6 +123,7 @@ def unavailable_reply(catalog: Catalog) -> dict:
         "messages": [{"text": UNAVAILABLE_TEXT + links}],
         "topic": "unavailable",
         "notices": notices,
+        "sources": [],
     }
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.frontdoor import agent, api, health, unanswered
+from bot.frontdoor import agent, answers, api, health, unanswered
 from bot.frontdoor.catalog import catalog
 from bot.frontdoor.choices import CHOICES, OfferedChoices
 from bot.frontdoor.errors import errors
@@ -46,6 +46,8 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_post("/chat", api.widget_chat)
     app.router.add_post("/api/v1/chat", api.api_chat)
     app.router.add_get("/api/v1/openapi.json", api.openapi)
+    app.router.add_get("/api/v1/answers/{topic}", answers.api_answer)
+    app.router.add_get("/answers/{topic}", answers.widget_answer)
     app.router.add_get("/agent", _page("agent.html"))
     app.router.add_post("/agent/api/search", agent.search)
     app.router.add_get("/agent/api/knowledge", agent.knowledge)

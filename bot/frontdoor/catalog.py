@@ -29,9 +29,14 @@ class Catalog:
         return cls(store, topics, answers, {notice.id: notice for notice in store.notices()})
 
     def notice_links(self, ids: Iterable[str]) -> list[dict[str, str]]:
-        """{id, title, url} of each known notice in `ids`."""
+        """{id, title, label, url} of each known notice in `ids`."""
         found = (self.notices.get(notice_id) for notice_id in ids)
-        return [{"id": n.id, "title": n.title, "url": n.url} for n in found if n]
+        return [{"id": n.id, "title": n.title, "label": n.label, "url": n.url} for n in found if n]
+
+    def sources(self, topic: str) -> list[str]:
+        """The privacy page's sentences that the answer to `topic` rests on (none: no answer)."""
+        answer = self.answers.get(topic)
+        return list(answer.sources) if answer else []
 
     async def find_notice(self, name: str) -> Notice | None:
         """The notice with this id or alias (KnowledgeStore.notice, off the event loop)."""

@@ -13,9 +13,9 @@ from bot.frontdoor.errors import ApiError
 from bot.frontdoor.limits import RateLimiter
 from bot.frontdoor.settings import SETTINGS
 
-LIMITER = web.AppKey("limiter", RateLimiter)  # the chat, the app API and the agent API
+LIMITER = web.AppKey("limiter", RateLimiter)  # the chat, answers, the app and agent APIs
 PAGE_LIMITER = web.AppKey("page_limiter", RateLimiter)  # pages, static files, anything else
-API_PATHS = ("/chat", "/api/", "/agent/api/")
+API_PATHS = ("/chat", "/answers/", "/api/", "/agent/api/")
 _HOST = re.compile(r"(?P<name>\[[0-9a-f:.]+\]|[^:\[\]]+)(:[0-9]+)?")  # name[:port]
 
 

@@ -53,15 +53,24 @@ async def test_every_mapped_intent_answers_its_topic_from_the_knowledge_base(
     assert payload == {"topic": topic, "notices": [n.id for n in answer.notices]}
     assert message["text"].startswith(answer.text)
     for notice in answer.notices:
-        assert f"{notice.title}: {notice.url}" in message["text"]
+        assert f"{notice.label}: {notice.url}" in message["text"]
     assert slots["last_topic"] == topic and slots["misses"] == 0
 
 
 async def test_notice_named_by_alias():
     message, payload, slots = await run(ActionAnswer(), "ask_notice", service="MedAire")
     assert payload == {"topic": "notice.medaire", "notices": ["notice.medaire"]}
-    assert "MedAire Privacy Notice: https://www.internationalsos.com/" in message["text"]
+    link = "Our privacy page, which links to the MedAire Privacy Notice: "
+    assert link + "https://www.internationalsos.com/privacy-notice/" in message["text"]
     assert slots["service"] == "notice.medaire"
+
+
+@pytest.mark.parametrize("word", ["employee", "employees", "staff", "clinic", "portal"])
+async def test_a_bare_generic_word_names_no_notice(word):
+    """As when an employee of a client company asks whether their employer sees their data."""
+    _, payload, slots = await run(ActionAnswer(), "ask_sharing_employers", service=word)
+    assert payload == {"topic": "sharing.employers", "notices": ["notice.company"]}
+    assert "service" not in slots
 
 
 async def test_misspelled_alias_still_finds_the_notice():
@@ -141,11 +150,13 @@ async def test_unsure_offers_the_best_candidates_and_something_else():
     assert slots["misses"] == 1
 
 
-async def test_second_miss_offers_the_company_notice_and_a_person():
+async def test_second_miss_offers_the_company_notice_and_the_subscriber_assistance_line():
     message, payload, slots = await run(ActionClarify(), "nlu_fallback", slots={"misses": 1})
     assert payload == {"topic": "clarify", "candidates": ["notice.company", "handoff.assistance"]}
     assert ASSISTANCE_NUMBER in message["text"]
+    assert "person" not in message["text"]
     assert list(button_intents(message)) == ["ask_notice", "request_help"]
+    assert message["buttons"][1]["title"] == "Subscriber Assistance line"
     assert slots["misses"] == 2
 
 
@@ -175,5 +186,5 @@ async def test_other_language_is_told_in_that_language_that_we_answer_in_english
     company = knowledge_base.notice("notice.company")
     assert reply["custom"] == {"topic": "language.unsupported", "notices": ["notice.company"]}
     assert reply["text"].startswith(start)
-    assert reply["text"].endswith(f"{company.title}: {company.url}")
+    assert reply["text"].endswith(f"{company.label}: {company.url}")
     assert {e["name"] for e in events} == {"misses"}

@@ -19,7 +19,7 @@ from jsonschema import Draft7Validator, RefResolver
 from bot.frontdoor.api import OPENAPI as OPENAPI_PATH
 from bot.frontdoor.app import create_app
 from bot.frontdoor.settings import Settings
-from knowledge import load
+from knowledge import Answer, KnowledgeStore, load
 
 # Hypothesis's caches go to the temporary directory, not into the work tree.
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "privacy-assistant-hypothesis")
@@ -86,6 +86,13 @@ def knowledge_url(tmp_path_factory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('knowledge') / 'knowledge.sqlite'}"
     load(url)
     return url
+
+
+@pytest.fixture(scope="session")
+def answers(knowledge_url: str) -> dict[str, Answer]:
+    """The knowledge base's answers by topic."""
+    with KnowledgeStore(knowledge_url) as store:
+        return {topic: answer for topic in store.topics() if (answer := store.answer(topic))}
 
 
 @pytest.fixture

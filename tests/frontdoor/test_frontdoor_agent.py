@@ -35,7 +35,21 @@ async def test_search_gives_the_three_best_answers(client, rasa, agent_headers):
     assert tracker["text"] and tracker["description"] == "Tracker"
     assert tracker["notices"][0]["id"] == "notice.tracker"
     assert tracker["notices"][0]["url"].startswith("https://www.internationalsos.com/")
+    assert tracker["sources"] and tracker["service"] is None
     assert rasa.parse_tokens == [rasa.TOKEN]
+
+
+async def test_a_service_dependent_result_is_answered_for_the_named_service(
+    client, rasa, agent_headers, answers
+):
+    rasa.parsed = PARSED
+    results = (await (await search(client, agent_headers)).json())["results"]
+    retention, no_sale = results[1], results[2]
+    assert retention["service"] == "notice.tracker"  # the share link names it
+    assert [n["id"] for n in retention["notices"]] == ["notice.tracker"]
+    assert retention["sources"] == list(answers["retention"].sources)
+    assert no_sale["service"] is None
+    assert [n["id"] for n in no_sale["notices"]] == ["notice.company"]
 
 
 async def test_a_notice_question_naming_no_service_gives_the_company_notice(

@@ -1,11 +1,13 @@
 """The chat widget and agent console in Debian's Chromium, in front of the real assistant.
 
-Screenshots go to screenshots/ (git-ignored). Chromium and chromedriver are installed by
-install_chromium.sh when missing.
+Screenshots go to results/screenshots/, axe-core's findings to results/axe.json (both
+git-ignored). Chromium and chromedriver are installed by install_chromium.sh when missing,
+axe-core (pinned, its hash checked by npm) by install_axe.sh.
 """
 
 import json
 import subprocess
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,8 +23,12 @@ from selenium.webdriver.support.ui import WebDriverWait
 from bot.paths import ROOT
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-SCREENSHOTS = ROOT / "screenshots"
+SCREENSHOTS = ROOT / "results" / "screenshots"
+AXE_REPORT = ROOT / "results" / "axe.json"
+AXE = ROOT / ".build" / "axe" / "node_modules" / "axe-core"
+AXE_LOCK = Path(__file__).with_name("axe") / "package-lock.json"
 PHONE, DESKTOP = (360, 740), (1280, 800)
+MIN_TAP = 44  # px, WCAG 2.5.5's target size
 WAIT = 60
 
 
@@ -64,7 +70,7 @@ def as_phone(driver: WebDriver) -> None:
 
 
 def screenshot(driver: WebDriver, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
 
 
@@ -104,6 +110,30 @@ def assert_only_loopback(driver: WebDriver, stack) -> None:
     assert all(urlsplit(url).hostname == "127.0.0.1" for url in urls), urls
 
 
+def in_view(driver: WebDriver, element) -> bool:
+    """The top of `element` is inside the visible part of the conversation."""
+    return driver.execute_script(
+        "const top = arguments[0].getBoundingClientRect().top;"
+        "const log = document.getElementById('log').getBoundingClientRect();"
+        "return top >= log.top - 1 && top < log.bottom;",
+        element,
+    )
+
+
+def sign_in(driver: WebDriver, stack, token: str) -> None:
+    driver.get(f"{stack.frontdoor_url}/agent")
+    driver.find_element(By.ID, "token").send_keys(token, Keys.ENTER)
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#topics .card"))
+
+
+def search(driver: WebDriver, query: str) -> list:
+    """The console's result cards for `query`."""
+    driver.find_element(By.ID, "query").send_keys(query)
+    driver.find_element(By.CSS_SELECTOR, "#search-form button").click()
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#results .card"))
+    return driver.find_elements(By.CSS_SELECTOR, "#results .card")
+
+
 def test_the_widget_answers_links_and_buttons(browser, stack):
     as_phone(browser)
     browser.get(f"{stack.frontdoor_url}/")
@@ -111,14 +141,24 @@ def test_the_widget_answers_links_and_buttons(browser, stack):
     assert browser.find_element(By.CSS_SELECTOR, "label[for=message]").text == "Your question"
 
     assert "sell" in ask(browser, "do you sell my data?").lower()
-    link = bot_messages(browser)[-1].find_element(By.TAG_NAME, "a")
+    answer = bot_messages(browser)[-1]
+    link = answer.find_element(By.CSS_SELECTOR, ".notices a")
+    assert link.text.startswith("International SOS Privacy Notice ↗")  # named, no raw URL
     assert link.get_attribute("href").startswith("https://www.internationalsos.com/")
     assert link.get_attribute("rel") == "noopener noreferrer"
+    assert link.size["height"] >= MIN_TAP
+    assert "https://" not in answer.text
     assert browser.switch_to.active_element == browser.find_element(By.ID, "message")
     screenshot(browser, "widget-phone-answer")
 
     ask(browser, "how long do you keep my data")
+    question = bot_messages(browser)[-1]
     buttons = browser.find_elements(By.CSS_SELECTOR, ".choices button")
+    assert len(buttons) >= 16, "one choice per service"
+    for button in buttons:  # they wrap, each within the screen and big enough to tap
+        assert button.size["height"] >= MIN_TAP, button.text
+        assert button.location["x"] + button.size["width"] <= PHONE[0], button.text
+    WebDriverWait(browser, WAIT).until(lambda d: in_view(d, question))  # not scrolled away
     tracker = next(b for b in buttons if b.text == "Tracker")
     screenshot(browser, "widget-phone-buttons")
     before = len(bot_messages(browser))
@@ -140,14 +180,8 @@ def test_the_widget_answers_links_and_buttons(browser, stack):
 def test_the_agent_console_finds_answers(browser, stack, stack_env):
     browser.get(f"{stack.frontdoor_url}/")
     ask(browser, "what is the capital of peru")  # out of scope: listed for privacy teams
-    browser.get(f"{stack.frontdoor_url}/agent")
-    browser.find_element(By.ID, "token").send_keys(stack_env["AGENT_TOKEN"], Keys.ENTER)
-    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#topics .card"))
-    query = browser.find_element(By.ID, "query")
-    query.send_keys("do you sell my data?")
-    browser.find_element(By.CSS_SELECTOR, "#search-form button").click()
-    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#results .card"))
-    cards = browser.find_elements(By.CSS_SELECTOR, "#results .card")
+    sign_in(browser, stack, stack_env["AGENT_TOKEN"])
+    cards = search(browser, "do you sell my data?")
     assert 1 <= len(cards) <= 3
     assert "policy.no_sale" in cards[0].text
     assert cards[0].find_element(By.CSS_SELECTOR, ".confidence").text.endswith("%")
@@ -179,3 +213,133 @@ def test_the_widget_shows_markup_as_text_and_keeps_a_refused_message(browser, st
     assert "1000 characters" in browser.find_elements(By.CSS_SELECTOR, ".msg.error")[-1].text
     value = browser.find_element(By.ID, "message").get_attribute("value")
     assert value == too_long, "the refused message is back in the box, to shorten and resend"
+
+
+def test_an_answer_shows_the_privacy_page_sentences_it_rests_on(browser, stack, answers):
+    as_phone(browser)
+    browser.get(f"{stack.frontdoor_url}/")
+    ask(browser, "do you sell my data?")
+    details = bot_messages(browser)[-1].find_element(By.CSS_SELECTOR, "details.evidence")
+    summary = details.find_element(By.TAG_NAME, "summary")
+    assert summary.text == "From our privacy page"
+    assert details.get_attribute("open") is None, "closed until asked for"
+    assert not details.find_element(By.TAG_NAME, "blockquote").is_displayed()
+
+    summary.send_keys(Keys.ENTER)  # the keyboard opens it
+    WebDriverWait(browser, WAIT).until(lambda d: details.get_attribute("open") is not None)
+    sentences = [p.text for p in details.find_elements(By.CSS_SELECTOR, "blockquote p")]
+    assert sentences == list(answers["policy.no_sale"].sources)
+    screenshot(browser, "widget-phone-evidence")
+
+
+def test_an_agent_shares_an_answer_that_opens_the_widget(browser, stack, stack_env, answers):
+    sign_in(browser, stack, stack_env["AGENT_TOKEN"])
+    cards = search(browser, "how long does the tracker keep my data?")
+    card = next(c for c in cards if c.find_element(By.CSS_SELECTOR, ".meta").text == "retention")
+    link = card.find_element(By.CSS_SELECTOR, "a.share").get_attribute("href")
+    assert link == f"{stack.frontdoor_url}/?topic=retention&service=notice.tracker"
+    permissions = ["clipboardReadWrite", "clipboardSanitizedWrite"]
+    browser.execute_cdp_cmd(
+        "Browser.grantPermissions", {"permissions": permissions, "origin": stack.frontdoor_url}
+    )
+    card.find_element(By.XPATH, ".//button[text()='Copy answer link']").click()
+    status = browser.find_element(By.ID, "search-status")
+    WebDriverWait(browser, WAIT).until(lambda d: status.text == "Copy answer link: copied.")
+    copied = browser.execute_async_script("navigator.clipboard.readText().then(arguments[0])")
+    assert copied == link
+
+    as_phone(browser)
+    browser.get(link)
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".msg .notices"))
+    assert not browser.find_elements(By.ID, "greeting"), "the shared answer comes first"
+    shared = bot_messages(browser)[0]
+    assert shared.find_element(By.CSS_SELECTOR, ".text").text == answers["retention"].text
+    notices = shared.find_elements(By.CSS_SELECTOR, ".notices a")
+    assert [a.text.split(" ↗")[0] for a in notices] == [
+        "Our privacy page, which links to the Tracker Privacy Notice"
+    ]
+    assert shared.find_element(By.CSS_SELECTOR, "details.evidence summary").is_displayed()
+    screenshot(browser, "widget-phone-shared-answer")
+
+    assert "sell" in ask(browser, "do you sell my data?").lower()  # and the person asks on
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    screenshot(browser, "widget-desktop-shared-answer")
+    assert not [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert_only_loopback(browser, stack)
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script, installed at the version pinned by axe/package-lock.json."""
+    subprocess.run(["bash", str(Path(__file__).with_name("install_axe.sh"))], check=True)
+    pinned = json.loads(AXE_LOCK.read_text())["packages"]["node_modules/axe-core"]["version"]
+    assert json.loads((AXE / "package.json").read_text())["version"] == pinned
+    return (AXE / "axe.min.js").read_text()
+
+
+def axe_violations(driver: WebDriver, source: str) -> list[dict]:
+    """axe-core's violations on the page as it is now: rule, impact, help, nodes."""
+    driver.execute_script(source)
+    found = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document).then((r) => done(r.violations.map((v) => ("
+        "{id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length}))),"
+        " (error) => done(String(error)));"
+    )
+    assert isinstance(found, list), found
+    return found
+
+
+def open_evidence(driver: WebDriver, within: str) -> None:
+    """Open every "From our privacy page" disclosure in the element `within` (a CSS selector)."""
+    for summary in driver.find_elements(By.CSS_SELECTOR, f"{within} details.evidence summary"):
+        summary.click()
+
+
+def test_the_pages_have_no_serious_accessibility_violations(browser, stack, stack_env, axe_source):
+    """axe-core on the widget and the console in their main states; results/axe.json lists
+    every violation, by page."""
+    found = {}
+    as_phone(browser)
+    browser.get(f"{stack.frontdoor_url}/")
+    found["widget: start (360 px)"] = axe_violations(browser, axe_source)
+    ask(browser, "how long do you keep my data")
+    open_evidence(browser, "#log")
+    found["widget: answer, evidence open, service choices (360 px)"] = axe_violations(
+        browser, axe_source
+    )
+    browser.get(f"{stack.frontdoor_url}/?topic=retention&service=notice.tracker")
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".msg .notices"))
+    found["widget: shared answer (360 px)"] = axe_violations(browser, axe_source)
+
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    browser.get(f"{stack.frontdoor_url}/agent")
+    found["agent console: sign in"] = axe_violations(browser, axe_source)
+    sign_in(browser, stack, stack_env["AGENT_TOKEN"])
+    search(browser, "how long does the tracker keep my data?")
+    open_evidence(browser, "#results")
+    found["agent console: results, evidence open"] = axe_violations(browser, axe_source)
+    results = browser.find_element(By.ID, "search-title")
+    browser.execute_script("arguments[0].scrollIntoView()", results)
+    screenshot(browser, "agent-desktop-results")
+    as_phone(browser)
+    browser.execute_script("arguments[0].scrollIntoView()", results)
+    screenshot(browser, "agent-phone-results")
+    width = browser.execute_script("return document.documentElement.scrollWidth")
+    assert width <= PHONE[0], "the console scrolls sideways on a phone"
+
+    report = {
+        page: {
+            "by_impact": dict(Counter(v["impact"] for v in violations)),
+            "violations": violations,
+        }
+        for page, violations in found.items()
+    }
+    version = json.loads((AXE / "package.json").read_text())["version"]
+    AXE_REPORT.parent.mkdir(parents=True, exist_ok=True)
+    AXE_REPORT.write_text(json.dumps({"axe-core": version, "pages": report}, indent=2) + "\n")
+    serious = {
+        page: [v for v in violations if v["impact"] in ("serious", "critical")]
+        for page, violations in found.items()
+    }
+    assert not any(serious.values()), serious

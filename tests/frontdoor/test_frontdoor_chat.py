@@ -10,6 +10,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 COMPANY = {
     "id": "notice.company",
     "title": "International SOS Privacy Notice",
+    "label": "International SOS Privacy Notice",
     "url": "https://www.internationalsos.com/privacy",
 }
 SESSION_ID = re.compile(r"([A-Za-z0-9_-]{24})\.[0-9]+\.[A-Za-z0-9_-]{22}")
@@ -20,7 +21,9 @@ def conversation(session_id: str) -> str:
     return SESSION_ID.fullmatch(session_id)[1]
 
 
-async def test_api_reply_has_topic_and_notice_details(client, rasa, api_headers, assert_openapi):
+async def test_api_reply_has_topic_notice_details_and_sources(
+    client, rasa, api_headers, assert_openapi, answers
+):
     response = await client.post(
         "/api/v1/chat", json={"message": " Do you sell my data? "}, headers=api_headers
     )
@@ -30,17 +33,24 @@ async def test_api_reply_has_topic_and_notice_details(client, rasa, api_headers,
     assert body["topic"] == "policy.no_sale"
     assert body["notices"] == [COMPANY]
     assert body["messages"] == [{"text": rasa.NO_SALE[0]["text"]}]
+    assert body["sources"] == list(answers["policy.no_sale"].sources)
     assert rasa.received == [
         {"sender": conversation(body["session_id"]), "message": "Do you sell my data?"}
     ]
 
 
-async def test_widget_endpoint_answers_the_same_without_a_token(client, assert_openapi):
+async def test_widget_endpoint_answers_the_same_without_a_token_or_link_lines(
+    client, assert_openapi, answers
+):
     response = await client.post("/chat", json={"message": "Do you sell my data?"})
     assert response.status == 200
     body = await response.json()
     assert_openapi("/api/v1/chat", "post", 200, body)
     assert body["topic"] == "policy.no_sale"
+    assert body["notices"] == [COMPANY]
+    assert body["sources"] == list(answers["policy.no_sale"].sources)
+    # The notice's "title: url" line is gone: the widget shows the notice as a named link.
+    assert body["messages"] == [{"text": "We never sell personal information."}]
 
 
 async def test_clarify_reply_has_buttons_and_candidates(client, rasa, assert_openapi):
@@ -50,6 +60,7 @@ async def test_clarify_reply_has_buttons_and_candidates(client, rasa, assert_ope
     assert body["topic"] == "clarify"
     assert body["candidates"] == ["notice.tracker"]
     assert body["notices"] == []
+    assert body["sources"] == []
     assert body["messages"][0]["buttons"] == rasa.CLARIFY[0]["buttons"]
 
 
@@ -75,8 +86,13 @@ async def assert_unavailable(client, api_headers, assert_openapi):
         assert_openapi("/api/v1/chat", "post", 200, body)
         assert body["topic"] == "unavailable"
         assert body["notices"] == [COMPANY]
-        assert "not available" in body["messages"][0]["text"]
-        assert body["messages"][0]["text"].endswith(f"{COMPANY['title']}: {COMPANY['url']}")
+        assert body["sources"] == []
+        text = body["messages"][0]["text"]
+        assert "not available" in text
+        if path == "/chat":  # the widget shows the notice as a named link, not in the text
+            assert text.endswith("notice:")
+        else:
+            assert text.endswith(f"{COMPANY['title']}: {COMPANY['url']}")
 
 
 async def test_rasa_down_gives_the_unavailable_reply(

@@ -1,9 +1,10 @@
-"""The front door's pure parts: settings, session ids and the token bucket."""
+"""The front door's pure parts: settings, session ids, the token bucket, notice lines."""
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.frontdoor.answers import without_link_lines
 from bot.frontdoor.choices import OfferedChoices
 from bot.frontdoor.errors import ApiError
 from bot.frontdoor.limits import RateLimiter
@@ -203,3 +204,27 @@ def test_token_bucket_forgets_idle_clients():
     now[0] = 10.0
     limiter.acquire("d")
     assert set(limiter.buckets) == {"d"}
+
+
+TRACKER_LINE = "Tracker Privacy Notice: https://www.internationalsos.com/tracker"
+CHOICE = {"title": "Tracker", "payload": "/inform_service"}
+
+
+@pytest.mark.parametrize(
+    "messages, shown",
+    [
+        ([{"text": f"Answer.\n\n{TRACKER_LINE}"}], [{"text": "Answer."}]),
+        ([{"text": "Answer."}, {"text": TRACKER_LINE}], [{"text": "Answer."}]),  # paragraphs
+        (
+            [{"text": f"Which?\n{TRACKER_LINE}", "buttons": [CHOICE]}],
+            [{"text": "Which?", "buttons": [CHOICE]}],
+        ),
+        ([{"text": "Other: https://x.example"}], [{"text": "Other: https://x.example"}]),
+        ([{"text": TRACKER_LINE}], [{"text": ""}]),
+    ],
+)
+def test_the_widget_gets_chat_replies_without_their_notice_lines(messages, shown):
+    tracker = {"id": "notice.tracker", "title": "Tracker Privacy Notice"}
+    tracker["url"] = "https://www.internationalsos.com/tracker"
+    reply = {"messages": messages, "topic": "retention", "notices": [tracker], "sources": []}
+    assert without_link_lines(reply) == {**reply, "messages": shown}

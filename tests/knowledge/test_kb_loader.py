@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy import create_engine, text
 
-from knowledge import KnowledgeError, load, read_content
+from knowledge import KnowledgeError, load, loader, models, read_content
 from knowledge.settings import PAGE_PATH, TOPICS_PATH
 
 
@@ -231,6 +232,31 @@ def test_malformed_files_fail_by_name_and_keep_the_database(
         p.startswith(f"{content_copy / name}: file: ") and expected in p
         for p in raised.value.problems
     ), raised.value.problems
+    assert dump(loaded_url) == before
+
+
+def test_load_replaces_an_older_schema(database_url, dump):
+    engine = create_engine(database_url, future=True)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE kb_notice (id VARCHAR(100) PRIMARY KEY)"))
+        connection.execute(text("INSERT INTO kb_notice (id) VALUES ('notice.old')"))
+    engine.dispose()
+    load(database_url)
+    assert "notice.old" not in {row[0] for row in dump(database_url)["kb_notice"]}
+
+
+def test_a_failed_write_keeps_the_old_tables(loaded_url, dump, monkeypatch):
+    before = dump(loaded_url)
+
+    def failing_insert(model):
+        if model is models.LanguageReply:
+            raise OSError("disk full")
+        return real_insert(model)
+
+    real_insert = loader.insert
+    monkeypatch.setattr(loader, "insert", failing_insert)
+    with pytest.raises(OSError):
+        load(loaded_url)
     assert dump(loaded_url) == before
 
 

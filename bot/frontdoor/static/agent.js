@@ -3,15 +3,9 @@
 "use strict";
 
 (() => {
+  const { el, evidence, noticeLink } = window.privacyUi;
   const TOKEN_KEY = "agent-token";
   const $ = (id) => document.getElementById(id);
-
-  function el(tag, text, className) {
-    const node = document.createElement(tag);
-    if (text !== undefined) node.textContent = text;
-    if (className) node.className = className;
-    return node;
-  }
 
   function copyButton(label, text) {
     const button = el("button", label, "copy");
@@ -27,14 +21,14 @@
     return button;
   }
 
-  function safeLink(notice) {
-    const a = el("a", notice.title);
-    if (/^https:\/\//.test(notice.url)) a.href = notice.url;
-    a.target = "_blank";
-    a.rel = "noopener noreferrer";
-    return a;
+  // The widget opened on this answer (and service), for the person to read and ask on.
+  function shareLink(item) {
+    const params = new URLSearchParams({ topic: item.topic });
+    if (item.service) params.set("service", item.service);
+    return new URL(`./?${params}`, document.baseURI).href;
   }
 
+  // An answer: its text, the page's sentences, its notices, and how to pass it on.
   function topicCard(item) {
     const card = el("li", undefined, "card");
     const title = el("h3", item.description);
@@ -43,25 +37,33 @@
       title.append(" ", el("span", percent ? `${percent}%` : "<1%", "confidence"));
     }
     card.append(title, el("p", item.topic, "meta"));
-    if (item.text) {
-      card.append(el("p", item.text, "answer"), copyButton("Copy answer", item.text));
-    } else {
+    if (!item.text) {
       card.append(el("p", "Answered by the assistant's conversation rules, not the knowledge base.", "meta"));
+      return card;
     }
+    card.append(el("p", item.text, "answer"));
+    if (item.sources.length) card.append(evidence(item.sources));
     const links = el("ul", undefined, "links");
     for (const notice of item.notices) {
       const li = el("li");
-      li.append(safeLink(notice), copyButton("Copy link", notice.url));
+      li.append(noticeLink(notice), copyButton("Copy link", notice.url));
       links.append(li);
     }
     if (item.notices.length) card.append(links);
+    const share = el("a", "Open in the widget", "share");
+    share.href = shareLink(item);
+    share.target = "_blank";
+    share.rel = "noopener noreferrer";
+    const actions = el("p", undefined, "actions");
+    actions.append(copyButton("Copy answer", item.text), copyButton("Copy answer link", share.href), share);
+    card.append(actions);
     return card;
   }
 
   function noticeCard(notice) {
     const card = el("li", undefined, "card");
     const title = el("h3");
-    title.append(safeLink(notice));
+    title.append(noticeLink(notice));
     card.append(title, el("p", `${notice.id} · ${notice.audience}`, "meta"),
       el("p", `Also called: ${notice.aliases.join(", ")}`), copyButton("Copy link", notice.url));
     return card;

@@ -1,15 +1,17 @@
 // The chat widget. Everything the assistant sends is shown as text nodes, never parsed
-// as HTML; only https:// URLs become links.
+// as HTML; notices are named links (https:// only), the page sentences an answer rests on
+// sit in a closed "From our privacy page" disclosure under it.
 "use strict";
 
 (() => {
+  const { el, evidence, noticeLink } = window.privacyUi;
   const log = document.getElementById("log");
+  const greeting = document.getElementById("greeting");
   const form = document.getElementById("composer");
   const input = document.getElementById("message");
   const send = document.getElementById("send");
   const typing = document.getElementById("typing");
   const UNAVAILABLE = "Sorry, the privacy assistant cannot be reached right now. Please try again in a few minutes.";
-  const URL_PATTERN = /https:\/\/[^\s<>"']+/g;
   const SESSION_KEY = "privacy-assistant-session";
   const ENDED = ["invalid_session", "session_expired"]; // start a new conversation
   let busy = false;
@@ -26,50 +28,55 @@
     try { sessionStorage.removeItem(SESSION_KEY); } catch { /* nothing stored */ }
   }
 
-  function link(url) {
-    const a = document.createElement("a");
-    a.href = url;
-    a.textContent = url;
-    a.target = "_blank";
-    a.rel = "noopener noreferrer";
-    return a;
-  }
-
-  // Text with its https URLs as links; trailing punctuation stays text.
-  function linkified(text) {
-    const nodes = [];
-    let last = 0;
-    for (const match of text.matchAll(URL_PATTERN)) {
-      const url = match[0].replace(/[.,;:!?)]+$/, "");
-      nodes.push(text.slice(last, match.index), link(url));
-      last = match.index + url.length;
+  // The links of an answer's notices, as a list.
+  function noticeLinks(notices) {
+    const list = el("ul", undefined, "notices");
+    list.setAttribute("aria-label", "Privacy notices");
+    for (const notice of notices) {
+      if (!/^https:\/\//.test(notice.url)) continue;
+      const item = el("li");
+      item.append(noticeLink(notice));
+      list.append(item);
     }
-    nodes.push(text.slice(last));
-    return nodes;
+    return list;
   }
 
-  function show(node) {
-    log.append(node);
-    log.scrollTop = log.scrollHeight;
+  // Shows new nodes: the log scrolls to its end, or to their start when they are too tall
+  // to be seen at once (a long list of choices must not hide the question).
+  function show(...nodes) {
+    log.append(...nodes);
+    const top = nodes[0].offsetTop - 8; // the log is their offsetParent
+    log.scrollTop = log.scrollHeight - top > log.clientHeight ? top : log.scrollHeight;
   }
 
   function addMessage(kind, text) {
-    const item = document.createElement("div");
-    item.className = `msg ${kind}`;
-    if (kind === "user") item.textContent = text;
-    else item.append(...linkified(text));
+    const item = el("div", text, `msg ${kind}`);
     show(item);
   }
 
-  function addButtons(buttons) {
-    const group = document.createElement("div");
-    group.className = "choices";
+  // One reply: its messages, then under the last one its notices and the page's sentences.
+  function addReply(reply, kind = "bot") {
+    const nodes = [];
+    reply.messages.forEach((message, index) => {
+      const bubble = el("div", undefined, `msg ${kind}`);
+      if (message.text) bubble.append(el("p", message.text, "text"));
+      if (index === reply.messages.length - 1) {
+        if (reply.notices.length) bubble.append(noticeLinks(reply.notices));
+        if (reply.sources.length) bubble.append(evidence(reply.sources));
+      }
+      nodes.push(bubble);
+      if (Array.isArray(message.buttons) && message.buttons.length) nodes.push(choices(message.buttons));
+    });
+    show(...nodes);
+  }
+
+  function choices(buttons) {
+    const group = el("div", undefined, "choices");
     group.setAttribute("role", "group");
     group.setAttribute("aria-label", "Suggested answers");
     for (const choice of buttons) {
-      const button = document.createElement("button");
+      const button = el("button", choice.title);
       button.type = "button";
-      button.textContent = choice.title;
       button.addEventListener("click", () => {
         if (busy) return;
         for (const other of group.querySelectorAll("button")) other.disabled = true;
@@ -78,29 +85,34 @@
       });
       group.append(button);
     }
-    show(group);
+    return group;
+  }
+
+  // The JSON body of a same-origin request, or {error: message}.
+  async function call(path, options) {
+    let response;
+    try {
+      response = await fetch(path, options);
+    } catch {
+      return { error: { message: UNAVAILABLE } };
+    }
+    const body = await response.json().catch(() => null);
+    if (response.ok && body) return body;
+    return { error: (body && body.error) || { message: UNAVAILABLE } };
   }
 
   // `request` is {message} for typed text or {payload} for a chosen button.
   async function post(request, retry = true) {
-    let response;
-    try {
-      response = await fetch("chat", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ session_id: stored(), ...request }),
-      });
-    } catch {
-      return { error: UNAVAILABLE };
-    }
-    const body = await response.json().catch(() => null);
-    if (response.ok && body && Array.isArray(body.messages)) return body;
-    const error = (body && body.error) || {};
-    if (retry && ENDED.includes(error.code)) {
+    const reply = await call("chat", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ session_id: stored(), ...request }),
+    });
+    if (retry && reply.error && ENDED.includes(reply.error.code)) {
       forget();
       return post(request, false);
     }
-    return { error: error.message || UNAVAILABLE };
+    return reply;
   }
 
   async function ask(request, shown) {
@@ -113,19 +125,29 @@
     log.removeAttribute("aria-busy");
     typing.textContent = "";
     if (reply.error) {
-      addMessage("error", reply.error);
+      addMessage("error", reply.error.message || UNAVAILABLE);
     } else {
       store(reply.session_id);
-      const kind = reply.topic === "unavailable" ? "bot unavailable" : "bot";
-      for (const m of reply.messages) {
-        addMessage(kind, m.text);
-        if (Array.isArray(m.buttons) && m.buttons.length) addButtons(m.buttons);
-      }
+      addReply(reply, reply.topic === "unavailable" ? "bot unavailable" : "bot");
     }
     busy = false;
     send.disabled = false;
     input.focus();
     return !reply.error;
+  }
+
+  // A share link (/?topic=retention&service=notice.tracker) opens on that answer, in place
+  // of the greeting; the person then asks on as usual.
+  async function showSharedAnswer(params) {
+    const service = params.get("service");
+    const query = service ? `?${new URLSearchParams({ service })}` : "";
+    const answer = await call(`answers/${encodeURIComponent(params.get("topic"))}${query}`);
+    if (answer.error) {
+      addMessage("error", answer.error.message || UNAVAILABLE);
+      return;
+    }
+    greeting.remove();
+    addReply({ messages: [{ text: answer.text }], notices: answer.notices, sources: answer.sources });
   }
 
   form.addEventListener("submit", (event) => {
@@ -137,4 +159,7 @@
       if (!answered && !input.value) input.value = message; // nothing typed is lost
     });
   });
+
+  const params = new URLSearchParams(window.location.search);
+  if (params.get("topic")) showSharedAnswer(params);
 })();
