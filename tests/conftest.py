@@ -59,9 +59,10 @@ def redis_url() -> str:
 
 @pytest.fixture(scope="session")
 def redis_prefix(redis_url: str) -> Iterator[str]:
-    """A key prefix of this test run's own (letters and digits); its keys go at the end."""
+    """A key prefix of this test run's own (letters and digits; tests may lengthen it); the
+    keys under it go at the end."""
     prefix = f"test{uuid.uuid4().hex[:12]}"
     yield prefix
     client = redis.Redis.from_url(redis_url)
-    for key in client.scan_iter(f"{prefix}:*"):
+    for key in client.scan_iter(f"{prefix}*"):
         client.delete(key)
