@@ -90,6 +90,8 @@ class Load:
                 writer.close()
             except ConnectionRefusedError:
                 break
+            except ConnectionResetError:  # accepted, then dropped: it is still going
+                pass
             await asyncio.sleep(0.002)
         self.dying = False
 
