@@ -1,11 +1,12 @@
-"""`python -m bot.bench [--quick] [--levels 1,8,32,64] [--duration S]`: load-test our assistant.
+"""`python -m bot.bench [--quick] [--levels 1,8,32,64] [--duration S] [--scale]`: load tests.
 
 Starts our assistant, then the stock Rasa starter bot (`rasa init`), one after the other, each on
 free ports on 127.0.0.1, and measures both the same way: multi-turn sessions with random sender
 ids at each concurrency level (bounded in time and count), the latency of turn 1 vs turn 50 of
 one long conversation, memory of each process, startup time and a forced full `rasa train`.
 Writes benchmarks/latest.json and benchmarks/latest.md (ours, the starter's, ours / starter's).
-Only the benchmark's own canned messages are sent; no message text is logged.
+Only the benchmark's own canned messages are sent; no message text is logged. `--scale`
+measures what Redis and a second Rasa instance change instead (bot/bench_scale.py).
 """
 
 import argparse
@@ -18,7 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -29,7 +31,8 @@ import aiohttp
 from bot.evaluate import OUT_OF_SCOPE, QUESTIONS, known_topics, load_questions, percentile
 from bot.paths import BUILD, CREDENTIALS, ROOT
 from bot.rest_client import new_sender, send
-from bot.stack import free_ports, process, wait_until_ready
+from bot.stack import free_ports, process
+from bot.supervisor import wait_until_answering
 from bot.train import CONFIG, full_train_seconds, train, train_command
 
 RESULTS = ROOT / "benchmarks"
@@ -177,7 +180,7 @@ def starter_running(project: Path, rasa_port: int, actions_port: int) -> Iterato
         ]:
             log = workdir / f"{name}.log"
             started = cleanup.enter_context(process(command, log, os.environ, cwd=project))
-            wait_until_ready(ready, started, log)
+            wait_until_answering(ready, started, log)
         yield f"{rasa_url}/webhooks/rest/webhook"
 
 
@@ -186,13 +189,18 @@ def starter_running(project: Path, rasa_port: int, actions_port: int) -> Iterato
 
 async def load_level(
     session: aiohttp.ClientSession,
-    url: str,
+    url: str | Sequence[str],
     bot: Bot,
     users: int,
     duration: float,
     max_messages: int,
 ) -> dict:
-    """`users` concurrent sessions, each a loop of new conversations, until time or count ends."""
+    """`users` concurrent sessions, each a loop of new conversations, until time or count ends.
+
+    With several webhooks (Rasa instances), each conversation goes to the one its sender id
+    hashes to, as the front door does (bot/frontdoor/rasa_client.py).
+    """
+    urls = [url] if isinstance(url, str) else list(url)
     latencies, counts = [], {"messages": 0, "sessions": 0, "errors": 0, "empty": 0}
     deadline = time.monotonic() + duration
 
@@ -202,12 +210,13 @@ async def load_level(
     async def user(rng: random.Random) -> None:
         while more():
             sender = new_sender("bench")
+            webhook = urls[zlib.crc32(sender.encode()) % len(urls)]
             counts["sessions"] += 1
             for text in bot.session(rng):
                 if not more():
                     return
                 counts["messages"] += 1
-                reply = await send(session, url, sender, text)
+                reply = await send(session, webhook, sender, text)
                 if reply.error:
                     counts["errors"] += 1
                     continue
@@ -275,7 +284,7 @@ def bench_ours(args) -> dict:
     ports = dict(zip(("rasa", "actions"), free_ports(2), strict=True))
     started = time.monotonic()
     with running(
-        model, rasa_port=ports["rasa"], actions_port=ports["actions"], frontdoor_port=None
+        model, rasa_ports=[ports["rasa"]], actions_ports=[ports["actions"]], frontdoor_port=None
     ) as stack:
         result = asyncio.run(measure(bot, stack.webhook, ports, started, args))
     return {"model": model.name, "train_s": train_s, **result}
@@ -464,10 +473,20 @@ def main(argv: list[str] | None = None) -> None:
         "--duration", type=float, help=f"seconds per level (default {DURATION_S:g})"
     )
     parser.add_argument("--max-messages", type=int, default=MAX_MESSAGES, help="per level")
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="instead: memory vs Redis, 1 vs 2 Rasa instances (bot/bench_scale.py, ~4 minutes)",
+    )
     args = parser.parse_args(argv)
     args.levels = args.levels or (QUICK_LEVELS if args.quick else LEVELS)
     args.duration = args.duration or (QUICK_DURATION_S if args.quick else DURATION_S)
     os.environ.update(ENV)
+    if args.scale:
+        from bot.bench_scale import main as bench_scale
+
+        bench_scale(args.duration, args.max_messages)
+        return
 
     report = {
         "machine": machine(),

@@ -209,7 +209,7 @@ def assistant(url: str | None, config: Path | None = None):
 
     model = train(config or CONFIG)
     rasa_port, actions_port = free_ports(2)
-    with running(model, rasa_port, actions_port, frontdoor_port=None) as stack:
+    with running(model, [rasa_port], [actions_port], frontdoor_port=None) as stack:
         yield stack.webhook, f"started by bot.evaluate with {model.relative_to(ROOT)}"
 
 

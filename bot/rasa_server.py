@@ -4,6 +4,10 @@
   own logging and warning filters.
 - The HTTP API token is read from $RASA_TOKEN, never from the command line, where any local
   user could read it (`ps`); `rasa run --auth-token` would put it there.
+- The call to the action server is bounded by $ACTION_TIMEOUT seconds (2): Rasa 3.6 gives it
+  rasa.core.constants.DEFAULT_REQUEST_TIMEOUT (5 minutes), read by rasa.core.actions.action at
+  import, and its endpoint config has no timeout. A hung action server then costs a turn 2 s,
+  after which Rasa answers without the action and the front door gives its friendly reply.
 - TensorFlow 2.12 imports JAX only to offer TFLite conversion, which Rasa never uses; its
   import is optional (`try: from jax import ...`). Keeping it out saves about 80 MB in each
   Rasa server process (measured with `make bench`).
@@ -18,12 +22,14 @@ import sys
 sys.modules["jax"] = None  # type: ignore[assignment]  # makes `import jax` raise ImportError, which TensorFlow handles
 
 import pluggy  # noqa: E402
+import rasa.core.actions.action  # noqa: E402
 from rasa.__main__ import main  # noqa: E402
 from rasa.plugin import plugin_manager  # noqa: E402
 
 from bot import log_privacy  # noqa: E402
 
 TOKEN_VARIABLE = "RASA_TOKEN"
+ACTION_TIMEOUT_VARIABLE, ACTION_TIMEOUT_S = "ACTION_TIMEOUT", 2.0
 hookimpl = pluggy.HookimplMarker("rasa")
 
 
@@ -41,5 +47,7 @@ class StackPlugin:
 
 if __name__ == "__main__":
     log_privacy.install()
+    timeout = float(os.environ.get(ACTION_TIMEOUT_VARIABLE) or ACTION_TIMEOUT_S)
+    rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = timeout
     plugin_manager().register(StackPlugin())
     main()

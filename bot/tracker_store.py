@@ -1,7 +1,8 @@
-"""Where Rasa keeps conversations: its in-memory tracker store, with privacy and size limits.
+"""Where Rasa keeps conversations: its in-memory or Redis tracker store, private and bounded.
 
 - Retention: a conversation idle for `retention_minutes` (default 30, the session expiry) is
-  forgotten; its next message starts afresh.
+  forgotten; its next message starts afresh. In Redis that is the key's expiry (Rasa's
+  `record_exp`), renewed at every turn.
 - Size: a conversation keeps its last `max_events` events only. That bounds memory and the
   per-turn work that grows with a conversation's length (Rasa replays and sends the events to
   the action server on every turn); the slots an answer needs are set again on every turn.
@@ -9,25 +10,51 @@
   card, bank and phone numbers, e-mail addresses, health disclosures; knowledge.redaction) is
   replaced by placeholders before a conversation is stored. The live turn sees the original.
 
-Configured in bot/endpoints.yml as `tracker_store: {type: bot.tracker_store.PrivateTrackerStore}`.
+Configured in bot/endpoints.yml as `tracker_store: {type: bot.tracker_store.PrivateTrackerStore}`;
+with REDIS_URL, bot/rasa_endpoints.py makes it PrivateRedisTrackerStore.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections import OrderedDict
 from typing import Any
 
-from rasa.core.tracker_store import InMemoryTrackerStore
+import redis
+from rasa.core.tracker_store import InMemoryTrackerStore, RedisTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from knowledge.redaction import redact
 
+log = logging.getLogger(__name__)
 
-class PrivateTrackerStore(InMemoryTrackerStore):
+
+class PrivateStorage:
+    """What both stores share: trackers bounded to `max_events`, stored redacted."""
+
+    max_events: int
+    domain: Domain
+
+    def init_tracker(self, sender_id: str) -> DialogueStateTracker:
+        """A tracker that keeps only the last `max_events` events."""
+        slots = self.domain.slots if self.domain else None
+        return DialogueStateTracker(sender_id, slots, max_event_history=self.max_events)
+
+    @staticmethod
+    def redacted(tracker: DialogueStateTracker) -> str:
+        """The tracker serialised as Rasa does (serialise_tracker), its user text redacted."""
+        dialogue = tracker.as_dialogue().as_dict()
+        for event in dialogue["events"]:
+            if event.get("event") == UserUttered.type_name:
+                _redact_user_event(event)
+        return json.dumps(dialogue)
+
+
+class PrivateTrackerStore(PrivateStorage, InMemoryTrackerStore):
     """InMemoryTrackerStore that forgets idle conversations, bounds them and redacts user text."""
 
     def __init__(
@@ -44,18 +71,9 @@ class PrivateTrackerStore(InMemoryTrackerStore):
         self.max_events = int(max_events)
         self.saved_at: OrderedDict[str, float] = OrderedDict()
 
-    def init_tracker(self, sender_id: str) -> DialogueStateTracker:
-        """A tracker that keeps only the last `max_events` events."""
-        slots = self.domain.slots if self.domain else None
-        return DialogueStateTracker(sender_id, slots, max_event_history=self.max_events)
-
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
-        dialogue = tracker.as_dialogue().as_dict()  # what serialise_tracker dumps
-        for event in dialogue["events"]:
-            if event.get("event") == UserUttered.type_name:
-                _redact_user_event(event)
-        self.store[tracker.sender_id] = json.dumps(dialogue)
+        self.store[tracker.sender_id] = self.redacted(tracker)
         self.saved_at[tracker.sender_id] = time.monotonic()
         self.saved_at.move_to_end(tracker.sender_id)
         self.forget_expired()
@@ -75,6 +93,44 @@ class PrivateTrackerStore(InMemoryTrackerStore):
                 return
             del self.saved_at[sender_id]
             self.store.pop(sender_id, None)
+
+
+class PrivateRedisTrackerStore(PrivateStorage, RedisTrackerStore):
+    """Rasa's RedisTrackerStore, bounded and redacted; a key expires `retention_minutes` after
+    its conversation's last turn. Shared by every Rasa instance given the same Redis."""
+
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        host: str = "localhost",
+        port: int = 6379,
+        db: int = 0,
+        retention_minutes: float = 30,
+        max_events: int = 30,
+        socket_timeout: float = 2,
+        **kwargs: Any,
+    ) -> None:
+        record_exp = float(retention_minutes) * 60
+        super().__init__(domain, host, int(port), int(db), record_exp=record_exp, **kwargs)
+        self.max_events = int(max_events)
+        # Rasa's client would wait for a hung Redis forever; it has not connected yet
+        self.red.connection_pool.connection_kwargs.update(
+            socket_timeout=float(socket_timeout), socket_connect_timeout=float(socket_timeout)
+        )
+
+    async def save(self, tracker: DialogueStateTracker, timeout: float | None = None) -> None:
+        """Store the tracker redacted, replacing the stored one.
+
+        Rasa's save merges it with the stored tracker to keep earlier sessions; here sessions
+        carry nothing over and the lock store orders the turns. A save that fails is logged,
+        not raised: Rasa would keep the conversation unredacted in memory instead.
+        """
+        await self.stream_events(tracker)
+        expiry_ms = int((timeout or self.record_exp) * 1000)
+        try:
+            self.red.set(self.key_prefix + tracker.sender_id, self.redacted(tracker), px=expiry_ms)
+        except redis.RedisError as error:
+            log.error("conversation not saved, Redis failed: %s", type(error).__name__)
 
 
 def _redact_user_event(event: dict[str, Any]) -> None:

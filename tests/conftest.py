@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 
 import pytest
+import redis
 
+from bot.rasa_endpoints import check_redis
 from bot.stack import Stack, free_ports, running
 from bot.train import train
 from knowledge import load
@@ -33,10 +37,32 @@ def stack(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -
     load(database)  # its own knowledge base, so that what the tests ask stays out of var/
     with running(
         model,
-        rasa_port=rasa_port,
-        actions_port=actions_port,
+        rasa_ports=[rasa_port],
+        actions_ports=[actions_port],
         frontdoor_port=frontdoor_port,
         log_dir=logs,
         env={**stack_env, "DATABASE_URL": database},
     ) as started:
         yield started
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis of the tests: $TEST_REDIS_URL, else 127.0.0.1:6379 (CI starts it). Required."""
+    url = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
+    try:
+        check_redis(url)
+    except RuntimeError as error:
+        pytest.fail(f"{error}: start redis-server or set TEST_REDIS_URL", pytrace=False)
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix of this test run's own (letters and digits; tests may lengthen it); the
+    keys under it go at the end."""
+    prefix = f"test{uuid.uuid4().hex[:12]}"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)

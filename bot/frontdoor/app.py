@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.frontdoor import agent, answers, api, unanswered
+from bot.frontdoor import agent, answers, api, health, unanswered
 from bot.frontdoor.catalog import catalog
 from bot.frontdoor.choices import CHOICES, OfferedChoices
 from bot.frontdoor.errors import errors
@@ -53,6 +53,8 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/agent/api/knowledge", agent.knowledge)
     app.router.add_get("/agent/api/unanswered", unanswered.unanswered)
     app.router.add_static("/static/", STATIC)
+    app.router.add_get("/healthz", health.healthz)
+    app.router.add_get("/readyz", health.readyz)
     return app
 
 

@@ -17,9 +17,10 @@ class Settings:
 
     host: str = "127.0.0.1"
     port: int = 8000
-    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_url: str = "http://127.0.0.1:5005"  # or several, comma-separated
     rasa_token: str = ""
-    rasa_timeout: float = 10.0
+    rasa_timeout: float = 3.0
+    actions_url: str = "http://127.0.0.1:5055"  # or several; for /readyz only
     database_url: str | None = None
     app_api_tokens: tuple[str, ...] = ()
     agent_token: str = ""
@@ -55,8 +56,18 @@ class Settings:
             raise ValueError("RATE_LIMIT_BURST and PAGE_RATE_LIMIT_BURST must be at least 1")
         if min(self.header_timeout, self.body_timeout, self.idle_timeout) <= 0:
             raise ValueError("HEADER_TIMEOUT, BODY_TIMEOUT and IDLE_TIMEOUT must be > 0")
+        if not self.rasa_urls or self.rasa_timeout <= 0:
+            raise ValueError("RASA_URL needs at least one URL, and RASA_TIMEOUT must be > 0")
         if self.max_connections_per_ip < 1:
             raise ValueError("MAX_CONNECTIONS_PER_IP must be at least 1")
+
+    @property
+    def rasa_urls(self) -> tuple[str, ...]:
+        return _split(self.rasa_url)
+
+    @property
+    def actions_urls(self) -> tuple[str, ...]:
+        return _split(self.actions_url)
 
     @property
     def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -83,6 +94,7 @@ class Settings:
             "rasa_url": env.get("RASA_URL"),
             "rasa_token": env.get("RASA_TOKEN"),
             "rasa_timeout": _maybe(float, env.get("RASA_TIMEOUT")),
+            "actions_url": env.get("ACTIONS_URL"),
             "database_url": env.get("DATABASE_URL"),
             "app_api_tokens": _maybe(_split, env.get("APP_API_TOKENS")),
             "agent_token": env.get("AGENT_TOKEN"),

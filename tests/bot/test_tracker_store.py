@@ -1,13 +1,15 @@
 """The conversation store: redaction, retention and the size bound, on Rasa's own classes."""
 
 import time
+from urllib.parse import urlsplit
 
 import pytest
+import redis
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 
 from bot.paths import DOMAIN
-from bot.tracker_store import PrivateTrackerStore
+from bot.tracker_store import PrivateRedisTrackerStore, PrivateTrackerStore
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +83,98 @@ def test_rasa_builds_it_from_the_endpoints_file(domain):
     inner = getattr(store, "_tracker_store", store)  # Rasa wraps it in a FailSafeTrackerStore
     assert isinstance(inner, PrivateTrackerStore)
     assert (inner.retention_s, inner.max_events) == (30 * 60, 30)
+
+
+# --- the same store in Redis (REDIS_URL), shared by every Rasa instance ---------------------
+
+
+@pytest.fixture
+def redis_store(domain, redis_url, redis_prefix):
+    """make(**settings): a PrivateRedisTrackerStore on the test Redis, under this run's prefix."""
+    url = urlsplit(redis_url)
+
+    def make(**settings) -> PrivateRedisTrackerStore:
+        db = int(url.path.strip("/") or 0)
+        return PrivateRedisTrackerStore(
+            domain, url.hostname, url.port or 6379, db, key_prefix=redis_prefix, **settings
+        )
+
+    return make
+
+
+@pytest.fixture
+def raw(redis_url):
+    return redis.Redis.from_url(redis_url, decode_responses=True)
+
+
+async def test_redis_gets_user_text_redacted_and_the_live_tracker_keeps_it(redis_store, raw):
+    store = redis_store()
+    tracker = await store.create_tracker("visitor-redacted")
+    said = "i'm jane@example.com, call me on +44 20 7946 0958"
+    tracker.update(UserUttered(said, parse_data={"text": said}))
+    await store.save(tracker)
+    stored_value = raw.get(store.key_prefix + "visitor-redacted")
+    assert "jane@example.com" not in stored_value and "7946" not in stored_value
+    assert "[email]" in stored_value
+    stored = await store.retrieve("visitor-redacted")
+    assert stored.latest_message.text == stored.latest_message.parse_data["text"]
+    assert "[email]" in stored.latest_message.text and "jane" not in stored.latest_message.text
+    assert tracker.latest_message.text == said
+
+
+async def test_redis_keeps_a_conversations_last_events_only(redis_store):
+    store = redis_store(max_events=10)
+    tracker = await store.create_tracker("visitor-long")
+    for turn in range(20):
+        tracker.update(UserUttered(f"question {turn}"))
+        tracker.update(ActionExecuted("action_answer"))
+        tracker.update(SlotSet("last_topic", f"topic {turn}"))
+    await store.save(tracker)
+    stored = await store.retrieve("visitor-long")
+    assert len(stored.events) == 10
+    assert stored.latest_message.text == "question 19"
+    assert stored.get_slot("last_topic") == "topic 19"
+
+
+async def test_a_redis_conversation_expires_after_the_retention_time(redis_store, raw):
+    store = redis_store()  # 30 minutes, renewed at every save
+    await store.create_tracker("visitor-kept")
+    assert 29 * 60_000 < raw.pttl(store.key_prefix + "visitor-kept") <= 30 * 60_000
+    short = redis_store(retention_minutes=0.5 / 60)
+    await short.create_tracker("visitor-gone")
+    assert await short.retrieve("visitor-gone") is not None
+    time.sleep(0.6)
+    assert await short.retrieve("visitor-gone") is None
+
+
+async def test_instances_on_one_redis_share_a_conversation(redis_store):
+    first, second = redis_store(), redis_store()
+    tracker = await first.create_tracker("visitor-shared")
+    tracker.update(UserUttered("how long do you keep my data?"))
+    tracker.update(SlotSet("last_topic", "retention"))
+    await first.save(tracker)
+    continued = await second.retrieve("visitor-shared")
+    assert continued.get_slot("last_topic") == "retention"
+    continued.update(UserUttered("and for MedAire?"))
+    await second.save(continued)
+    texts = [
+        e.text for e in (await first.retrieve("visitor-shared")).events if e.type_name == "user"
+    ]
+    assert texts == ["how long do you keep my data?", "and for MedAire?"]
+
+
+async def test_a_failed_save_is_logged_and_kept_nowhere(domain, caplog):
+    store = PrivateRedisTrackerStore(domain, "127.0.0.1", _closed_port(), socket_timeout=0.5)
+    tracker = await store.create_tracker("visitor-lost")  # saves, and must not raise
+    tracker.update(UserUttered("i'm jane@example.com"))
+    await store.save(tracker)
+    assert "conversation not saved, Redis failed: ConnectionError" in caplog.text
+    assert "jane" not in caplog.text
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

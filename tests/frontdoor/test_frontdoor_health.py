@@ -1,0 +1,80 @@
+"""GET /healthz (liveness) and /readyz (Rasa instances, action servers, knowledge base)."""
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def serve_health(path: str) -> TestServer:
+    """A stand-in for a Rasa instance (/webhooks/rest/) or an action server (/health)."""
+    app = web.Application()
+    app.router.add_get(path, lambda request: web.json_response({"status": "ok"}))
+    server = TestServer(app)
+    await server.start_server()
+    return server
+
+
+@pytest.fixture
+async def up():
+    servers = []
+
+    async def start(path: str) -> str:
+        servers.append(await serve_health(path))
+        return str(servers[-1].make_url("")).rstrip("/")
+
+    yield start
+    for server in servers:
+        await server.close()
+
+
+async def test_healthz_says_the_process_is_alive(client):
+    response = await client.get("/healthz")
+    assert response.status == 200
+    assert await response.json() == {"status": "ok"}
+
+
+async def test_readyz_is_ready_when_every_part_answers(make_client, up):
+    rasa = [await up("/webhooks/rest/"), await up("/webhooks/rest/")]
+    client = await make_client(rasa_url=",".join(rasa), actions_url=await up("/health"))
+    response = await client.get("/readyz")
+    assert response.status == 200
+    assert await response.json() == {
+        "status": "ready",
+        "rasa": ["up", "up"],
+        "actions": ["up"],
+        "knowledge": "up",
+    }
+
+
+async def test_readyz_is_degraded_while_one_instance_is_down(make_client, up, refused_url):
+    rasa = f"{refused_url},{await up('/webhooks/rest/')}"
+    client = await make_client(rasa_url=rasa, actions_url=await up("/health"))
+    response = await client.get("/readyz")
+    assert response.status == 200
+    body = await response.json()
+    assert (body["status"], body["rasa"], body["actions"]) == ("degraded", ["down", "up"], ["up"])
+
+
+async def test_readyz_is_unavailable_without_an_action_server(make_client, up, refused_url):
+    client = await make_client(rasa_url=await up("/webhooks/rest/"), actions_url=refused_url)
+    response = await client.get("/readyz")
+    assert response.status == 503
+    body = await response.json()
+    assert (body["status"], body["rasa"], body["actions"]) == ("unavailable", ["up"], ["down"])
+    assert "127.0.0.1" not in await response.text()  # no internal address
+
+
+async def test_readyz_is_unavailable_without_the_knowledge_base(make_client, up, tmp_path):
+    from knowledge import load
+
+    url = f"sqlite:///{tmp_path / 'knowledge.sqlite'}"
+    load(url)
+    client = await make_client(
+        rasa_url=await up("/webhooks/rest/"), actions_url=await up("/health"), database_url=url
+    )
+    (tmp_path / "knowledge.sqlite").unlink()
+    response = await client.get("/readyz")
+    assert response.status == 503
+    assert (await response.json())["knowledge"] == "down"
