@@ -28,6 +28,7 @@ from pathlib import Path
 
 import aiohttp
 
+from bot import RASA_ENVIRONMENT
 from bot.evaluate import OUT_OF_SCOPE, QUESTIONS, known_topics, load_questions, percentile
 from bot.paths import BUILD, CREDENTIALS, ROOT
 from bot.rest_client import new_sender, send
@@ -46,7 +47,6 @@ LONG_TURNS = 50
 LONG_RUNS = 3  # long conversations; each turn's latency is the median over them
 HOST = "127.0.0.1"
 # For `rasa init` and `rasa train`; bot.stack.process sets these and SANIC_HOST for servers.
-ENV = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
 NOT_CHAT = (OUT_OF_SCOPE, "handoff.", "chitchat.")
 
 
@@ -481,7 +481,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     args.levels = args.levels or (QUICK_LEVELS if args.quick else LEVELS)
     args.duration = args.duration or (QUICK_DURATION_S if args.quick else DURATION_S)
-    os.environ.update(ENV)
+    os.environ.update(RASA_ENVIRONMENT)
     if args.scale:
         from bot.bench_scale import main as bench_scale
 

@@ -29,6 +29,8 @@ from typing import BinaryIO
 
 import yaml
 
+from bot import RASA_ENVIRONMENT
+
 from bot.paths import CREDENTIALS, ROOT
 from bot.rasa_endpoints import (
     ACTIONS_SECRET,
@@ -44,12 +46,7 @@ RASA_TOKEN, SESSION_SECRET = "RASA_TOKEN", "SESSION_SECRET"
 # Seconds a conversation stays locked by a Rasa instance that died during its turn
 LOCK_LIFETIME_VARIABLE, LOCK_LIFETIME_S = "TICKET_LOCK_LIFETIME", "5"
 # What every child gets in its environment: no Sanic access log (it holds the request line)
-CHILD_ENV = {
-    "SANIC_HOST": HOST,
-    "SANIC_ACCESS_LOG": "false",
-    "TF_CPP_MIN_LOG_LEVEL": "2",
-    "RASA_TELEMETRY_ENABLED": "false",
-}
+CHILD_ENV = {"SANIC_HOST": HOST, "SANIC_ACCESS_LOG": "false", **RASA_ENVIRONMENT}
 log = logging.getLogger("bot.stack")
 
 

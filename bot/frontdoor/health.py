@@ -14,11 +14,14 @@ import asyncio
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.frontdoor.catalog import CATALOG
+from bot.frontdoor.unanswered import GAPS
 from bot.frontdoor.rasa_client import RASA
 from bot.frontdoor.settings import SETTINGS
+from knowledge.models import Notice
 
 CHECK_TIMEOUT_S = 1.0
 COMPANY_NOTICE = "notice.company"
@@ -65,10 +68,17 @@ async def _answers(session: aiohttp.ClientSession, url: str) -> bool:
 
 async def _knowledge_answers(app: web.Application) -> bool:
     try:
-        query = app[CATALOG].find_notice(COMPANY_NOTICE)
-        return await asyncio.wait_for(query, CHECK_TIMEOUT_S) is not None
+        query = asyncio.to_thread(_holds_company_notice, app[GAPS].engine)
+        return await asyncio.wait_for(query, CHECK_TIMEOUT_S)
     except (SQLAlchemyError, asyncio.TimeoutError):
         return False
+
+
+def _holds_company_notice(engine: Engine) -> bool:
+    """Whether the database (knowledge base and unanswered questions) answers a query."""
+    with engine.connect() as connection:
+        found = connection.execute(select(Notice.id).where(Notice.id == COMPANY_NOTICE))
+        return found.first() is not None
 
 
 def _up(ok: bool) -> str:
