@@ -30,7 +30,6 @@ from typing import BinaryIO
 import yaml
 
 from bot import RASA_ENVIRONMENT
-
 from bot.paths import CREDENTIALS, ROOT
 from bot.rasa_endpoints import (
     ACTIONS_SECRET,

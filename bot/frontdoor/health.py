@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.frontdoor.unanswered import GAPS
 from bot.frontdoor.rasa_client import RASA
 from bot.frontdoor.settings import SETTINGS
+from bot.frontdoor.unanswered import GAPS
 from knowledge.models import Notice
 
 CHECK_TIMEOUT_S = 1.0
