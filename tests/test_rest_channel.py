@@ -175,8 +175,8 @@ def debug_stack(stack_env, tmp_path):
     env = {**stack_env, "DATABASE_URL": database, "LOG_LEVEL": "DEBUG"}
     with running(
         train(),
-        rasa_port=rasa_port,
-        actions_port=actions_port,
+        rasa_ports=[rasa_port],
+        actions_ports=[actions_port],
         frontdoor_port=frontdoor_port,
         log_dir=tmp_path / "logs",
         env=env,
