@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 
+import aiohttp
 import pytest
 import redis
 
@@ -66,3 +67,19 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
     client = redis.Redis.from_url(redis_url)
     for key in client.scan_iter(f"{prefix}*"):
         client.delete(key)
+
+
+@pytest.fixture
+def stored_tracker(stack: Stack):
+    """fetch(sender): the conversation as the running Rasa's tracker store keeps it."""
+
+    async def fetch(sender: str) -> dict:
+        url = f"{stack.rasa_url}/conversations/{sender}/tracker"
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(url, params={"token": stack.rasa_token}) as response,
+        ):
+            assert response.status == 200
+            return await response.json()
+
+    return fetch

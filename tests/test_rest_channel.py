@@ -30,17 +30,6 @@ def texts(messages: list[dict]) -> str:
     return "\n".join(m.get("text", "") for m in messages)
 
 
-async def stored(stack, sender: str) -> dict:
-    """The conversation as Rasa's tracker store keeps it."""
-    url = f"{stack.rasa_url}/conversations/{sender}/tracker"
-    async with (
-        aiohttp.ClientSession() as session,
-        session.get(url, params={"token": stack.rasa_token}) as response,
-    ):
-        assert response.status == 200
-        return await response.json()
-
-
 async def test_do_you_sell_my_data(stack):
     payload, messages = await ask(stack, "do you sell my data?")
     assert payload == {"topic": "policy.no_sale", "notices": ["notice.company"]}
@@ -100,7 +89,7 @@ async def test_small_talk_replies_carry_their_topic_payload(stack, text, expecte
         "x" * 5000 + " {}",
     ],
 )
-async def test_odd_input_is_neither_echoed_nor_stored(stack, template):
+async def test_odd_input_is_neither_echoed_nor_stored(stack, stored_tracker, template):
     """A planted e-mail address in odd input: the reply holds none of it, anywhere (text,
     buttons, payload), and the stored conversation has it redacted, not the text dropped."""
     email = f"{new_sender('zebra')}@example.com"
@@ -113,7 +102,7 @@ async def test_odd_input_is_neither_echoed_nor_stored(stack, template):
     }
     assert texts(messages).strip()
     assert "zebra" not in json.dumps(messages)
-    tracker = await stored(stack, sender)
+    tracker = await stored_tracker(sender)
     assert "zebra" not in json.dumps(tracker)
     (user,) = [e for e in tracker["events"] if e["event"] == "user"]
     assert "[email]" in user["text"]
@@ -127,11 +116,11 @@ async def test_another_language_is_answered_in_it_with_the_overall_notice(stack)
     assert payload["topic"] != "language.unsupported"
 
 
-async def test_conversations_are_stored_redacted(stack):
+async def test_conversations_are_stored_redacted(stack, stored_tracker):
     sender = new_sender("test")
     text = "do you sell my data? i am Jane Doe, jane.doe@example.com, +44 20 7946 0958"
     await ask(stack, text, sender)
-    tracker = await stored(stack, sender)
+    tracker = await stored_tracker(sender)
     user = [e["text"] for e in tracker["events"] if e["event"] == "user"]
     assert user == ["do you sell my data? i am [name], [email], [phone]"]
 
@@ -143,14 +132,16 @@ async def test_conversations_are_stored_redacted(stack):
         (31, {"topic": "notice.medaire", "notices": ["notice.medaire"]}),
     ],
 )
-async def test_a_conversation_silent_for_30_minutes_starts_afresh(stack, minutes, expected):
+async def test_a_conversation_silent_for_30_minutes_starts_afresh(
+    stack, stored_tracker, minutes, expected
+):
     """The follow-up repeats the last question within the session; after 30 minutes of
     silence (the conversation's events made that old) Rasa starts a new session, carrying
     nothing over, so it only names the service."""
     sender = new_sender("test")
     first, _ = await ask(stack, "how long do you keep data from the tracker", sender)
     assert first == {"topic": "retention", "notices": ["notice.tracker"]}
-    events = (await stored(stack, sender))["events"]
+    events = (await stored_tracker(sender))["events"]
     for event in events:
         event["timestamp"] -= minutes * 60
         for entity in event.get("parse_data", {}).get("entities", []):

@@ -58,15 +58,23 @@ async def test_conversations_are_forgotten_after_the_retention_time(domain):
     assert list(await store.keys()) == ["new"]
 
 
-async def test_a_conversation_keeps_its_last_events_only(domain):
-    store = PrivateTrackerStore(domain, max_events=10)
-    tracker = await store.create_tracker("long")
+@pytest.fixture(params=["memory", "redis"])
+def either_store(request, domain):
+    """make(**settings): the in-memory store, or the Redis one on the test Redis."""
+    if request.param == "memory":
+        return lambda **settings: PrivateTrackerStore(domain, **settings)
+    return request.getfixturevalue("redis_store")
+
+
+async def test_a_conversation_keeps_its_last_events_only(either_store):
+    store = either_store(max_events=10)
+    tracker = await store.create_tracker("visitor-long")
     for turn in range(20):
         tracker.update(UserUttered(f"question {turn}"))
         tracker.update(ActionExecuted("action_answer"))
         tracker.update(SlotSet("last_topic", f"topic {turn}"))
     await store.save(tracker)
-    stored = await store.retrieve("long")
+    stored = await store.retrieve("visitor-long")
     assert len(stored.events) == 10
     assert stored.latest_message.text == "question 19"
     assert stored.get_slot("last_topic") == "topic 19"
@@ -120,20 +128,6 @@ async def test_redis_gets_user_text_redacted_and_the_live_tracker_keeps_it(redis
     assert stored.latest_message.text == stored.latest_message.parse_data["text"]
     assert "[email]" in stored.latest_message.text and "jane" not in stored.latest_message.text
     assert tracker.latest_message.text == said
-
-
-async def test_redis_keeps_a_conversations_last_events_only(redis_store):
-    store = redis_store(max_events=10)
-    tracker = await store.create_tracker("visitor-long")
-    for turn in range(20):
-        tracker.update(UserUttered(f"question {turn}"))
-        tracker.update(ActionExecuted("action_answer"))
-        tracker.update(SlotSet("last_topic", f"topic {turn}"))
-    await store.save(tracker)
-    stored = await store.retrieve("visitor-long")
-    assert len(stored.events) == 10
-    assert stored.latest_message.text == "question 19"
-    assert stored.get_slot("last_topic") == "topic 19"
 
 
 async def test_a_redis_conversation_expires_after_the_retention_time(redis_store, raw):

@@ -96,13 +96,26 @@ def answers(knowledge_url: str) -> dict[str, Answer]:
 
 
 @pytest.fixture
-async def rasa():
-    fake = FakeRasa()
-    server = TestServer(fake.app())
-    await server.start_server()
-    fake.url = str(server.make_url("")).rstrip("/")
-    yield fake
-    await server.close()
+async def start_rasa():
+    """start(): another stand-in Rasa, served until the test ends."""
+    servers: list[TestServer] = []
+
+    async def start() -> FakeRasa:
+        fake = FakeRasa()
+        server = TestServer(fake.app())
+        await server.start_server()
+        servers.append(server)
+        fake.url = str(server.make_url("")).rstrip("/")
+        return fake
+
+    yield start
+    for server in servers:
+        await server.close()
+
+
+@pytest.fixture
+async def rasa(start_rasa):
+    return await start_rasa()
 
 
 @pytest.fixture

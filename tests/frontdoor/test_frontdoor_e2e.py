@@ -15,17 +15,6 @@ async def post(url: str, body: dict, token: str) -> tuple[int, dict]:
         return r.status, await r.json()
 
 
-async def rasa_tracker(stack, session_id: str) -> dict:
-    """Rasa's tracker of the conversation of `session_id` (its first part is Rasa's sender)."""
-    url = f"{stack.rasa_url}/conversations/{session_id.split('.')[0]}/tracker"
-    async with (
-        aiohttp.ClientSession() as session,
-        session.get(url, params={"token": stack.rasa_token}) as r,
-    ):
-        assert r.status == 200
-        return await r.json()
-
-
 async def test_do_you_sell_my_data(stack, stack_env, assert_openapi):
     url = f"{stack.frontdoor_url}/api/v1/chat"
     status, body = await post(url, {"message": "do you sell my data?"}, stack_env["APP_API_TOKENS"])
@@ -74,7 +63,7 @@ async def test_a_payload_the_assistant_did_not_offer_is_refused(stack, stack_env
     ],
 )
 async def test_typed_commands_get_a_normal_answer_from_the_real_rasa(
-    stack, stack_env, assert_openapi, typed, intent
+    stack, stack_env, stored_tracker, assert_openapi, typed, intent
 ):
     url, token = f"{stack.frontdoor_url}/api/v1/chat", stack_env["APP_API_TOKENS"]
     _, first = await post(url, {"message": "do you sell my data?"}, token)
@@ -82,7 +71,7 @@ async def test_typed_commands_get_a_normal_answer_from_the_real_rasa(
     assert status == 200
     assert_openapi("/api/v1/chat", "post", 200, body)
     assert body["topic"] != "unavailable"
-    tracker = await rasa_tracker(stack, body["session_id"])
+    tracker = await stored_tracker(body["session_id"].split(".")[0])  # Rasa's sender
     latest = tracker["latest_message"]
     assert latest["text"] == typed[1:]
     assert latest["intent"]["confidence"] < 1  # parsed by the NLU; Rasa's "/intent" gives 1.0

@@ -14,14 +14,9 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 @pytest.fixture
-async def second(rasa):
+async def second(start_rasa):
     """Another stand-in Rasa, like the `rasa` fixture's."""
-    fake = type(rasa)()
-    server = TestServer(fake.app())
-    await server.start_server()
-    fake.url = str(server.make_url("")).rstrip("/")
-    yield fake
-    await server.close()
+    return await start_rasa()
 
 
 @pytest.fixture
