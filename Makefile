@@ -10,15 +10,18 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup knowledge train run test lint typecheck format eval bench compare crossval tune-fallback
+.PHONY: help setup browser knowledge train run test unit e2e conversations lint typecheck format \
+	eval bench compare crossval tune-fallback
 
 help:
 	@echo "make run    set up, train if needed and start the assistant on http://127.0.0.1:8000/"
-	@echo "make test   set up and run the whole test suite"
+	@echo "make test   set up and run the whole test suite (make unit, then make e2e)"
+	@echo "make unit   the unit tests (tests/unit/): no trained model, no running assistant"
+	@echo "make e2e    the end-to-end tests (tests/e2e/, marker e2e) and rasa test's conversations"
 	@echo "make eval   held-out figures: rasa test nlu, the whole bot's topic accuracy, redaction"
 	@echo "make bench  load benchmark against the Rasa starter bot (about 5 minutes;"
 	@echo "            BENCH_ARGS=--scale: memory vs Redis, 1 vs 2 Rasa instances)"
-	@echo "make compare        config.yml against experiments/*.yml, and one intent per notice"
+	@echo "make compare        config.yml against evaluation/experiments/*.yml, and one intent per notice"
 	@echo "make crossval       5-fold cross-validation on the real questions' train split"
 	@echo "make tune-fallback  FallbackClassifier thresholds on the cross-validation parses"
 
@@ -38,13 +41,18 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP)
 
+# Debian's Chromium and chromedriver, and axe-core pinned by its lock, for the browser tests.
+browser:
+	bash tests/e2e/install_chromium.sh
+	bash tests/e2e/install_axe.sh
+
 # Load the knowledge base, then regenerate the NLU parts that come from it.
 knowledge: setup
 	$(PY) -m knowledge load
-	$(PY) -m bot.generate
+	$(PY) -m orchestration.generate
 
 train: knowledge
-	$(PY) -m bot.train
+	$(PY) -m orchestration.train
 
 lint: setup
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
@@ -56,37 +64,49 @@ format: setup
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
 
 run: knowledge
-	$(PY) -m bot.serve
+	$(PY) -m orchestration.serve
 
-test: train lint typecheck
+test: train browser lint typecheck
 	$(VENV)/bin/rasa data validate --fail-on-warnings
 	$(VENV)/bin/pytest
-	$(VENV)/bin/rasa test core --stories tests/ --fail-on-prediction-errors --out results/conversations
+	$(MAKE) conversations
+
+unit: setup
+	$(VENV)/bin/pytest tests/unit
+
+e2e: train browser
+	$(VENV)/bin/pytest -m e2e
+	$(MAKE) conversations
+
+# The test conversations through the trained model's dialogue policies.
+conversations:
+	$(VENV)/bin/rasa test core --stories tests/test_conversations.yml --fail-on-prediction-errors \
+	  --out results/conversations
 
 # Held-out figures: intent accuracy and macro-F1 (rasa test nlu), then topic accuracy,
-# clarification and latency of the whole bot (bot.evaluate) on our held-out set and on the
+# clarification and latency of the whole bot (evaluation.evaluate) on our held-out set and on the
 # real questions of the dev split (never trained on), then language identification (recall on
 # other languages, English false positives), then redaction (recall per kind of personal data,
 # clean questions altered, time per message). QUESTIONS=file.yml for another set.
 eval: train
-	$(PY) -m bot.heldout results/heldout_nlu.yml
+	$(PY) -m evaluation.heldout results/heldout_nlu.yml
 	$(VENV)/bin/rasa test nlu --nlu results/heldout_nlu.yml --out results/nlu
-	$(PY) -m bot.heldout results/nlu
-	$(PY) -m bot.evaluate $(QUESTIONS)
-	$(PY) -m bot.evaluate data/realworld/privacyqa.yml --split dev --out benchmarks/eval-realworld-dev.json
-	$(PY) -m bot.language_eval
-	$(PY) -m bot.redaction_eval
+	$(PY) -m evaluation.heldout results/nlu
+	$(PY) -m evaluation.evaluate $(QUESTIONS)
+	$(PY) -m evaluation.evaluate data/realworld/privacyqa.yml --split dev --out evaluation/results/eval-realworld-dev.json
+	$(PY) -m evaluation.language_eval
+	$(PY) -m evaluation.redaction_eval
 
 bench: train
-	$(PY) -m bot.bench $(BENCH_ARGS)
+	$(PY) -m evaluation.bench $(BENCH_ARGS)
 
 compare: train
-	$(PY) -m bot.compare
-	$(PY) -m experiments.notice_intents
+	$(PY) -m evaluation.compare
+	$(PY) -m evaluation.experiments.notice_intents
 
 # Cross-validation on the train split of the real questions; tune-fallback reuses its parses.
 crossval: knowledge
-	$(PY) -m bot.crossval
+	$(PY) -m evaluation.crossval
 
 tune-fallback: crossval
-	$(PY) -m bot.tune_fallback
+	$(PY) -m evaluation.tune_fallback

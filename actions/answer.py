@@ -48,7 +48,7 @@ def topic_button(catalog: Catalog, topic: str) -> dict[str, str]:
     """A button that asks the question of `topic` again, as if the user had typed it."""
     is_notice = catalog.kind(topic) == "notice"
     intent = routing.intent_for(topic, topic if is_notice else None)
-    assert intent, f"no intent asks for {topic}"  # tests/actions/test_routing.py
+    assert intent, f"no intent asks for {topic}"  # tests/unit/actions/test_routing.py
     if is_notice:
         return notice_button(catalog.notices[topic], intent)
     return {"title": catalog.button(topic), "payload": f"/{intent}"}

@@ -1,8 +1,9 @@
 """`python -m bot.action_server --port N`: rasa_sdk's action server for `actions`, locked down.
 
 - Only Rasa may call it: every route but /health needs `Authorization: Bearer <secret>`, the
-  secret being $ACTION_SERVER_SECRET (bot/stack.py gives Rasa the same one in the header of
-  its action endpoint). Anything else gets 401; without a secret the server does not start.
+  secret being $ACTION_SERVER_SECRET (orchestration/stack.py gives Rasa the same one in the
+  header of its action endpoint). Anything else gets 401; without a secret the server does not
+  start.
 - Errors are `{"error": {"code", "message"}}`, the same for every request with that status:
   never the request body, the action name or a slot value, in the reply or in the log. (Rasa
   reads an `action_name` from a 400 only when a form rejects; this bot has no forms.)

@@ -4,8 +4,8 @@
 created, whichever library logs it and whichever handler writes it (Rasa, rasa_sdk and Sanic
 set up their own):
 
-- Records of our own loggers (`bot`, `actions`, `knowledge` and their children) keep their
-  message: our code logs no user text.
+- Records of our own loggers (`bot`, `actions`, `knowledge`, `frontdoor`, `orchestration`,
+  `evaluation` and their children) keep their message: our code logs no user text.
 - Every other record (Rasa, rasa_sdk, Sanic, aiohttp, ...) may carry user text in its
   arguments or in a message its caller formatted, so it keeps only what its code fixed: a
   %-style record its format string, without the arguments; a structlog JSON line its event
@@ -13,7 +13,7 @@ set up their own):
 - An exception keeps its traceback's frames (file, line, code) and its type, never its message.
 - A message is one line of printable characters, at most MAX_CHARS long.
 - Attributes a caller adds with `extra=` are not seen here: Sanic's access log, which adds the
-  request line so, is off wherever Sanic runs (bot/stack.py, bot/action_server.py).
+  request line so, is off wherever Sanic runs (orchestration/stack.py, bot/action_server.py).
 - A Python warning is logged with its category and place only, once per place. User
   warnings (Rasa's quote a malformed message) are never kept in the warnings module's
   once-registry, which would hold their text for the life of the process.
@@ -28,7 +28,7 @@ import traceback
 import warnings
 from typing import Any
 
-OWN_LOGGERS = ("bot", "actions", "knowledge")
+OWN_LOGGERS = ("bot", "actions", "knowledge", "frontdoor", "orchestration", "evaluation")
 MAX_CHARS = 300
 MAX_FRAMES = 12
 MAX_CHAINED = 3

@@ -12,7 +12,7 @@
   import is optional (`try: from jax import ...`). Keeping it out saves about 80 MB in each
   Rasa server process (measured with `make bench`).
 
-Used by bot.stack for `rasa run`.
+Used by orchestration.stack for `rasa run`.
 """
 
 import argparse

@@ -10,8 +10,8 @@
   card, bank and phone numbers, e-mail addresses, health disclosures; knowledge.redaction) is
   replaced by placeholders before a conversation is stored. The live turn sees the original.
 
-Configured in bot/endpoints.yml as `tracker_store: {type: bot.tracker_store.PrivateTrackerStore}`;
-with REDIS_URL, bot/rasa_endpoints.py makes it PrivateRedisTrackerStore.
+Configured in endpoints.yml as `tracker_store: {type: bot.tracker_store.PrivateTrackerStore}`;
+with REDIS_URL, orchestration/rasa_endpoints.py makes it PrivateRedisTrackerStore.
 """
 
 from __future__ import annotations

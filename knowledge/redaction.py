@@ -8,7 +8,7 @@ letters and digits, health disclosures ("I have ...", "diagnosed with ..."). IBA
 must pass their checksums (python-stdnum), phone numbers Google's phonenumbers library, and
 any other run of 7+ digits is an [id]. The word lists are in redaction.yml beside this file.
 The knowledge base's service names and aliases, and the privacy vocabulary of
-redaction.yml's `allow`, are never redacted. `python -m bot.redaction_eval` measures it.
+redaction.yml's `allow`, are never redacted. `python -m evaluation.redaction_eval` measures it.
 """
 
 from __future__ import annotations

@@ -1,50 +1,40 @@
-"""Fixtures for every test directory: the real assistant, trained and running on free ports."""
+"""Fixtures of every test: the real knowledge base, Redis and the front door's API document."""
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
-import aiohttp
 import pytest
 import redis
+from hypothesis.configuration import set_hypothesis_home_dir
+from jsonschema import Draft7Validator, RefResolver
 
-from bot.rasa_endpoints import check_redis
-from bot.stack import Stack, free_ports, running
-from bot.train import train
-from knowledge import load
+from frontdoor.api import OPENAPI as OPENAPI_PATH
+from knowledge import Answer, KnowledgeStore, load
+from orchestration.rasa_endpoints import check_redis
 
-# Front-door settings of the running stack (tests read the tokens from `stack_env`).
-STACK_ENV = {
-    "APP_API_TOKENS": "e2e-app-token",
-    "AGENT_TOKEN": "e2e-agent-token",
-    "RATE_LIMIT_BURST": "1000",
-}
+# Hypothesis's caches go to the temporary directory, not into the work tree.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "privacy-assistant-hypothesis")
 
 
 @pytest.fixture(scope="session")
-def stack_env() -> dict[str, str]:
-    return dict(STACK_ENV)
+def knowledge_url(tmp_path_factory) -> str:
+    """A SQLite knowledge base loaded with the real content."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('knowledge') / 'knowledge.sqlite'}"
+    load(url)
+    return url
 
 
 @pytest.fixture(scope="session")
-def stack(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The action server, Rasa and the front door serving the current model (trained if needed)."""
-    model = train()
-    rasa_port, actions_port, frontdoor_port = free_ports(3)
-    logs = tmp_path_factory.mktemp("stack-logs")
-    database = f"sqlite:///{tmp_path_factory.mktemp('stack-db') / 'knowledge.sqlite'}"
-    load(database)  # its own knowledge base, so that what the tests ask stays out of var/
-    with running(
-        model,
-        rasa_ports=[rasa_port],
-        actions_ports=[actions_port],
-        frontdoor_port=frontdoor_port,
-        log_dir=logs,
-        env={**stack_env, "DATABASE_URL": database},
-    ) as started:
-        yield started
+def answers(knowledge_url: str) -> dict[str, Answer]:
+    """The knowledge base's answers by topic."""
+    with KnowledgeStore(knowledge_url) as store:
+        return {topic: answer for topic in store.topics() if (answer := store.answer(topic))}
 
 
 @pytest.fixture(scope="session")
@@ -69,17 +59,24 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
         client.delete(key)
 
 
-@pytest.fixture
-def stored_tracker(stack: Stack):
-    """fetch(sender): the conversation as the running Rasa's tracker store keeps it."""
+@pytest.fixture(scope="session")
+def openapi() -> dict:
+    return json.loads(OPENAPI_PATH.read_text())
 
-    async def fetch(sender: str) -> dict:
-        url = f"{stack.rasa_url}/conversations/{sender}/tracker"
-        async with (
-            aiohttp.ClientSession() as session,
-            session.get(url, params={"token": stack.rasa_token}) as response,
-        ):
-            assert response.status == 200
-            return await response.json()
 
-    return fetch
+@pytest.fixture(scope="session")
+def assert_openapi(openapi: dict) -> Callable[[str, str, int, object], None]:
+    """assert_openapi(path, method, status, body): the body is what the document promises.
+
+    The document's schemas keep to what JSON Schema draft 7 shares with OpenAPI 3.1, so the
+    jsonschema pinned for Rasa (3.2) checks them.
+    """
+
+    def check(path: str, method: str, status: int, body: object) -> None:
+        response = openapi["paths"][path][method]["responses"][str(status)]
+        if "$ref" in response:
+            response = openapi["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+        schema = response["content"]["application/json"]["schema"]
+        Draft7Validator(schema, resolver=RefResolver.from_schema(openapi)).validate(body)
+
+    return check

@@ -1,0 +1,83 @@
+"""The support agents' console data: best answers for a question, and the whole knowledge base.
+
+Both endpoints need the AGENT_TOKEN as a bearer token; the page itself (/agent) is static.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from actions import routing
+from frontdoor.catalog import CATALOG, notice_links, sources
+from frontdoor.errors import ApiError
+from frontdoor.rasa_client import RASA, RasaUnavailable, typed_text
+from frontdoor.request_body import json_object, question, string_field
+from frontdoor.security import require_bearer
+from frontdoor.settings import SETTINGS
+from knowledge import Catalog, Notice
+
+
+async def search(request: web.Request) -> web.Response:
+    """POST /agent/api/search {query}: the best matching answers, with Rasa's confidence."""
+    require_bearer(request, [request.app[SETTINGS].agent_token])
+    query = question(typed_text(string_field(await json_object(request), "query")))
+    try:
+        parsed = await request.app[RASA].parse(query)
+    except RasaUnavailable:
+        raise ApiError(
+            503, "unavailable", "The assistant is not available; try again shortly."
+        ) from None
+    catalog = request.app[CATALOG]
+    service = named_service(parsed, catalog)
+    ranked = routing.ranked_topics(
+        parsed.get("intent_ranking", []), service.id if service else None
+    )
+    results = [
+        {**topic_view(catalog, topic, service), "confidence": round(confidence, 3)}
+        for topic, confidence in ranked
+        if topic in catalog.answers  # the best three questions, less those Rasa's domain answers
+    ]
+    return web.json_response({"results": results})
+
+
+async def knowledge(request: web.Request) -> web.Response:
+    """GET /agent/api/knowledge: every topic with its answer, and every notice."""
+    require_bearer(request, [request.app[SETTINGS].agent_token])
+    catalog = request.app[CATALOG]
+    notices = [
+        {
+            "id": n.id,
+            "title": n.title,
+            "audience": n.audience,
+            "url": n.url,
+            "aliases": list(n.aliases),
+        }
+        for n in catalog.notices.values()
+    ]
+    return web.json_response(
+        {"topics": [topic_view(catalog, t) for t in catalog.topics], "notices": notices}
+    )
+
+
+def named_service(parsed: dict, catalog: Catalog) -> Notice | None:
+    """The notice of the service that Rasa found named in the query, if any."""
+    service = next(
+        (e.get("value") for e in parsed.get("entities", []) if e.get("entity") == "service"), None
+    )
+    return catalog.notice(str(service)) if service else None
+
+
+def topic_view(catalog: Catalog, topic: str, service: Notice | None = None) -> dict:
+    """A topic, its answer text (None when Rasa's domain answers it), the page sentences it
+    rests on and its notice links; `service` is the named service's notice, kept only when the
+    answer depends on it (the widget's share link then names it too)."""
+    answer = catalog.answers.get(topic)
+    notices = answer.notices_for(service) if answer else ()
+    return {
+        "topic": topic,
+        "description": catalog.topics[topic].description if topic in catalog.topics else "",
+        "text": answer.text if answer else None,
+        "sources": sources(catalog, topic),
+        "notices": notice_links(catalog, (n.id for n in notices)),
+        "service": service.id if answer and answer.service and service else None,
+    }

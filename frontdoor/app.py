@@ -1,0 +1,65 @@
+"""The front door's aiohttp application: routes, middlewares and shared resources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from frontdoor import agent, answers, api, health, unanswered
+from frontdoor.catalog import catalog
+from frontdoor.choices import CHOICES, OfferedChoices
+from frontdoor.errors import errors
+from frontdoor.limits import MAX_BODY_BYTES, RateLimiter
+from frontdoor.proxies import forwarded
+from frontdoor.rasa_client import rasa_client
+from frontdoor.security import (
+    LIMITER,
+    PAGE_LIMITER,
+    add_headers,
+    allowed_hosts,
+    cors,
+    rate_limit,
+)
+from frontdoor.server import headers_received
+from frontdoor.sessions import SESSIONS, SessionIds
+from frontdoor.settings import SETTINGS, Settings
+
+STATIC = Path(__file__).with_name("static")
+
+
+def create_app(settings: Settings) -> web.Application:
+    """The front door for `settings`; the knowledge base and Rasa session open on startup."""
+    proxies = [forwarded(settings.proxy_networks)] if settings.trusted_proxies else []
+    middlewares = [headers_received, errors, *proxies, allowed_hosts, cors, rate_limit]
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=middlewares)
+    app[SETTINGS] = settings
+    app[SESSIONS] = SessionIds(settings.session_secret)
+    app[CHOICES] = OfferedChoices()
+    app[LIMITER] = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app[PAGE_LIMITER] = RateLimiter(
+        settings.page_rate_limit_per_minute, settings.page_rate_limit_burst
+    )
+    app.cleanup_ctx.extend([catalog, unanswered.gaps, rasa_client])
+    app.on_response_prepare.append(add_headers)
+    app.router.add_get("/", _page("index.html"))
+    app.router.add_post("/chat", api.widget_chat)
+    app.router.add_post("/api/v1/chat", api.api_chat)
+    app.router.add_get("/api/v1/openapi.json", api.openapi)
+    app.router.add_get("/api/v1/answers/{topic}", answers.api_answer)
+    app.router.add_get("/answers/{topic}", answers.widget_answer)
+    app.router.add_get("/agent", _page("agent.html"))
+    app.router.add_post("/agent/api/search", agent.search)
+    app.router.add_get("/agent/api/knowledge", agent.knowledge)
+    app.router.add_get("/agent/api/unanswered", unanswered.unanswered)
+    app.router.add_static("/static/", STATIC)
+    app.router.add_get("/healthz", health.healthz)
+    app.router.add_get("/readyz", health.readyz)
+    return app
+
+
+def _page(name: str):
+    async def page(request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC / name)
+
+    return page

@@ -1,0 +1,35 @@
+"""What the front door shows of the knowledge base: the catalogue of knowledge/, and its views."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+
+from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
+
+from frontdoor.settings import SETTINGS
+from knowledge import Catalog
+
+CATALOG = web.AppKey("catalog", Catalog)
+
+
+async def catalog(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: read the knowledge base once (reloading it restarts the stack)."""
+    try:
+        app[CATALOG] = await asyncio.to_thread(Catalog.read, app[SETTINGS].database_url)
+    except SQLAlchemyError as error:
+        raise RuntimeError("knowledge base not loaded: run `python -m knowledge load`") from error
+    yield
+
+
+def notice_links(catalog: Catalog, ids: Iterable[str]) -> list[dict[str, str]]:
+    """{id, title, label, url} of each known notice in `ids`."""
+    found = (catalog.notices.get(notice_id) for notice_id in ids)
+    return [{"id": n.id, "title": n.title, "label": n.label, "url": n.url} for n in found if n]
+
+
+def sources(catalog: Catalog, topic: str) -> list[str]:
+    """The privacy page's sentences that the answer to `topic` rests on (none: no answer)."""
+    answer = catalog.answers.get(topic)
+    return list(answer.sources) if answer else []

@@ -1,0 +1,85 @@
+"""`make run`: train if needed, start the assistant on localhost, stop everything on Ctrl-C.
+
+RASA_INSTANCES=N (with REDIS_URL) starts N Rasa instances on RASA_PORT (5005), +1, ..., all
+calling one action server on ACTIONS_PORT (5055): on this 2-core machine a second action server
+served two instances no better (`make bench BENCH_ARGS=--scale`). The stack restarts any
+process that exits or hangs and says so here and in var/logs/stack.log. Everything it and its
+processes create (var/, the logs) is readable by this user only.
+"""
+
+import logging
+import os
+import signal
+import sys
+import time
+
+from bot import log_privacy
+from orchestration.paths import ROOT
+from orchestration.stack import private_dir, running
+from orchestration.train import train
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # Ctrl-C, a service manager, hangup
+
+
+def main() -> None:
+    os.umask(0o077)
+    log_privacy.install()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    if os.geteuid() == 0:
+        print("Running as root: run the assistant as an ordinary user (README).")
+    for stop_signal in STOP_SIGNALS:
+        signal.signal(stop_signal, _stop)
+    try:
+        serve()
+    except KeyboardInterrupt:
+        print("Stopped.")
+    except (ValueError, RuntimeError) as error:  # a setting, or a process that did not start
+        sys.exit(f"Not started: {error}")
+
+
+def serve() -> None:
+    instances = int(os.environ.get("RASA_INSTANCES") or 1)
+    rasa_port = int(os.environ.get("RASA_PORT") or 5005)
+    actions_port = int(os.environ.get("ACTIONS_PORT") or 5055)
+    port = int(os.environ.get("FRONTDOOR_PORT") or 8000)
+    if instances < 1:
+        raise ValueError("RASA_INSTANCES must be at least 1")
+    model = train()
+    logs = private_dir(private_dir(ROOT / "var") / "logs")
+    started = time.monotonic()
+    with running(
+        model,
+        rasa_ports=range(rasa_port, rasa_port + instances),
+        actions_ports=[actions_port],
+        log_dir=logs,
+        frontdoor_port=port,
+    ) as stack:
+        elapsed = time.monotonic() - started
+        print(f"\nThe privacy assistant is up ({elapsed:.0f}s, model {model.name}).")
+        print(f"  Chat widget:    {stack.frontdoor_url}/")
+        print(
+            f"  App API:        POST {stack.frontdoor_url}/api/v1/chat" + _unless("APP_API_TOKENS")
+        )
+        print(f"  Agent console:  {stack.frontdoor_url}/agent" + _unless("AGENT_TOKEN"))
+        print(f"  Health:         {stack.frontdoor_url}/healthz, {stack.frontdoor_url}/readyz")
+        store = "Redis" if os.environ.get("REDIS_URL") else "memory (lost when Rasa stops)"
+        print(f"  Rasa instances: {instances}; conversations in {store}")
+        print(f"  Logs: {logs.relative_to(ROOT)}/   Stop: Ctrl-C\n")
+        while True:
+            time.sleep(3600)
+
+
+def _stop(signum: int, frame: object) -> None:
+    """The first stop signal stops the stack; more while it stops are ignored."""
+    for stop_signal in STOP_SIGNALS:
+        signal.signal(stop_signal, signal.SIG_IGN)
+    print("\nStopping...", flush=True)
+    raise KeyboardInterrupt
+
+
+def _unless(variable: str) -> str:
+    return "" if os.environ.get(variable, "").strip() else f"  (locked: set {variable})"
+
+
+if __name__ == "__main__":
+    main()

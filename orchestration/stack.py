@@ -1,0 +1,232 @@
+"""Start, supervise and stop the assistant's processes: action servers, Rasa and the front door.
+
+Rasa and the action servers bind to 127.0.0.1 only; the front door (frontdoor) is the
+one public entry and reaches Rasa's HTTP API with a per-run token, and only Rasa can call the
+action servers, with another. Secrets reach the processes in their environment, which only
+their user can read, never on their command lines, which every local user can. Logs are
+readable by their user only. A child that exits or hangs is restarted (orchestration/supervisor.py),
+which `stack.log` records. Used by `make run`, the end-to-end tests and the benchmark.
+
+Several Rasa instances (one per port in `rasa_ports`) need REDIS_URL: they share the
+conversations and their locks in Redis (orchestration/rasa_endpoints.py), and the front door spreads
+conversations over them. Instance i calls action server i modulo their number.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import yaml
+
+from bot import RASA_ENVIRONMENT
+from orchestration.paths import CREDENTIALS, ROOT
+from orchestration.rasa_endpoints import (
+    ACTIONS_SECRET,
+    REDIS_PASSWORD,
+    check_redis,
+    endpoints,
+    redis_password,
+)
+from orchestration.supervisor import Child, Supervisor, start, stop
+
+HOST = "127.0.0.1"
+RASA_TOKEN, SESSION_SECRET = "RASA_TOKEN", "SESSION_SECRET"
+# Seconds a conversation stays locked by a Rasa instance that died during its turn
+LOCK_LIFETIME_VARIABLE, LOCK_LIFETIME_S = "TICKET_LOCK_LIFETIME", "5"
+# What every child gets in its environment: no Sanic access log (it holds the request line)
+CHILD_ENV = {"SANIC_HOST": HOST, "SANIC_ACCESS_LOG": "false", **RASA_ENVIRONMENT}
+log = logging.getLogger("orchestration.stack")
+
+
+@dataclass
+class Stack:
+    """A running stack, for its callers: URLs, secrets, the logs folder and the supervisor."""
+
+    rasa_urls: list[str]
+    actions_urls: list[str]
+    frontdoor_url: str | None = None
+    rasa_token: str = field(default="", repr=False)
+    actions_secret: str = field(default="", repr=False)
+    logs: Path | None = None
+    supervisor: Supervisor | None = field(default=None, repr=False)
+
+    @property
+    def rasa_url(self) -> str:
+        return self.rasa_urls[0]
+
+    @property
+    def actions_url(self) -> str:
+        return self.actions_urls[0]
+
+    @property
+    def webhook(self) -> str:
+        return f"{self.rasa_url}/webhooks/rest/webhook"
+
+    def pid(self, name: str) -> int:
+        """The process id of child `name` ("rasa", "actions", "frontdoor"; "rasa-2"... when
+        there are several)."""
+        return self.supervisor.child(name).process.pid
+
+
+@contextmanager
+def running(
+    model: Path,
+    rasa_ports: Sequence[int] = (5005,),
+    actions_ports: Sequence[int] = (5055,),
+    log_dir: Path | None = None,
+    frontdoor_port: int | None = 8000,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[Stack]:
+    """Action servers, Rasa instances serving `model` and the front door, until the block exits.
+
+    `frontdoor_port=None` leaves the front door out. `env` adds environment variables for
+    the processes, e.g. front-door settings such as APP_API_TOKENS (see frontdoor/settings.py),
+    REDIS_URL and REDIS_KEY_PREFIX. Rasa's API token is $RASA_TOKEN, the action servers'
+    secret $ACTION_SERVER_SECRET and the front door's $SESSION_SECRET, else new random ones
+    per run (kept across restarts); each process gets only the secrets it needs.
+    """
+    env = {**os.environ, **(env or {})}
+    token = env.pop(RASA_TOKEN, "") or secrets.token_urlsafe(32)
+    actions_secret = env.pop(ACTIONS_SECRET, "") or secrets.token_urlsafe(32)
+    session_secret = env.pop(SESSION_SECRET, "") or secrets.token_urlsafe(32)
+    redis_url = env.pop("REDIS_URL", "").strip()
+    key_prefix = env.pop("REDIS_KEY_PREFIX", "").strip()
+    if len(rasa_ports) > 1 and not redis_url:
+        raise ValueError("Several Rasa instances need REDIS_URL: they share conversations there")
+    if key_prefix and not key_prefix.isalnum():
+        raise ValueError("REDIS_KEY_PREFIX must be letters and digits only")
+    if redis_url:
+        check_redis(redis_url)
+    rasa_urls = [f"http://{HOST}:{port}" for port in rasa_ports]
+    actions_urls = [f"http://{HOST}:{port}" for port in actions_ports]
+    frontdoor_url = f"http://{HOST}:{frontdoor_port}" if frontdoor_port else None
+    stack = Stack(rasa_urls, actions_urls, frontdoor_url, token, actions_secret)
+    with ExitStack() as cleanup:
+        workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory()))
+        logs = stack.logs = private_dir(log_dir or workdir)
+        cleanup.enter_context(_logging_to(logs / "stack.log"))
+        actions_env = {**env, ACTIONS_SECRET: actions_secret}
+        rasa_env = {**actions_env, RASA_TOKEN: token}
+        rasa_env.setdefault(LOCK_LIFETIME_VARIABLE, LOCK_LIFETIME_S)
+        if password := redis_password(redis_url):
+            rasa_env[REDIS_PASSWORD] = password
+        actions = [
+            _child(
+                _name("actions", i, actions_ports),
+                [sys.executable, "-m", "bot.action_server", "--port", str(port)],
+                f"{url}/health",
+                logs,
+                actions_env,
+            )
+            for i, (url, port) in enumerate(zip(actions_urls, actions_ports, strict=True))
+        ]
+        rasa = []
+        for i, (url, port) in enumerate(zip(rasa_urls, rasa_ports, strict=True)):
+            endpoints_file = workdir / f"endpoints-{port}.yml"
+            settings = endpoints(actions_urls[i % len(actions_urls)], redis_url, key_prefix)
+            endpoints_file.write_text(yaml.safe_dump(settings))
+            command = [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model)]
+            command += ["-i", HOST, "-p", str(port), "--enable-api"]
+            command += ["--credentials", str(CREDENTIALS), "--endpoints", str(endpoints_file)]
+            name = _name("rasa", i, rasa_ports)
+            rasa.append(_child(name, command, f"{url}/webhooks/rest/", logs, rasa_env))
+        groups = [actions, rasa]
+        if frontdoor_url:
+            frontdoor_env = {
+                **env,
+                "RASA_URL": ",".join(rasa_urls),
+                "ACTIONS_URL": ",".join(actions_urls),
+                RASA_TOKEN: token,
+                SESSION_SECRET: session_secret,
+                "FRONTDOOR_PORT": str(frontdoor_port),
+            }
+            command = [sys.executable, "-m", "frontdoor"]
+            health = f"{frontdoor_url}/healthz"
+            groups.append([_child("frontdoor", command, health, logs, frontdoor_env)])
+        supervisor = stack.supervisor = Supervisor([child for group in groups for child in group])
+        cleanup.callback(supervisor.stop)
+        for group in groups:  # the processes of a group start together
+            for child in group:
+                child.start()
+            for child in group:
+                child.wait_until_answering()
+        supervisor.start()
+        yield stack
+
+
+def _name(kind: str, index: int, ports: Sequence[int]) -> str:
+    return kind if len(ports) == 1 else f"{kind}-{index + 1}"
+
+
+def _child(
+    name: str, command: list[str], health_url: str, logs: Path, env: Mapping[str, str]
+) -> Child:
+    return Child(name, command, {**env, **CHILD_ENV}, logs / f"{name}.log", health_url, ROOT)
+
+
+@contextmanager
+def _logging_to(path: Path) -> Iterator[None]:
+    """The stack's own log lines (orchestration.stack: restarts, no user text) also go to `path`."""
+    private_file(path).close()
+    handler = logging.FileHandler(path)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    level = log.level
+    if log.getEffectiveLevel() > logging.INFO:
+        log.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+        log.removeHandler(handler)
+        handler.close()
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct TCP ports on 127.0.0.1 that nothing listens on right now."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind((HOST, 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
+
+
+@contextmanager
+def process(
+    command: list[str], log: Path, env: Mapping[str, str], cwd: Path = ROOT
+) -> Iterator[subprocess.Popen]:
+    """`command` running in `cwd` with its output appended to `log`, stopped on exit
+    (unsupervised: for the benchmark's starter bot)."""
+    child = start(command, log, {**env, **CHILD_ENV}, cwd)
+    try:
+        yield child
+    finally:
+        stop(child)
+
+
+def private_dir(path: Path) -> Path:
+    """`path`, a directory created if needed, that only its user can enter."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+def private_file(path: Path) -> BinaryIO:
+    """`path` opened for appending, created if needed, that only its user can read."""
+    opened = open(path, "ab", opener=lambda name, flags: os.open(name, flags, 0o600))  # noqa: SIM115
+    path.chmod(0o600)
+    return opened

@@ -1,0 +1,71 @@
+"""End-to-end tests: the real assistant, trained and running on free ports.
+
+Every test under tests/e2e/ is marked `e2e` (`pytest -m e2e`, `make e2e`); the unit tests
+(tests/unit/, `make unit`) need no trained model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from knowledge import load
+from orchestration.stack import Stack, free_ports, running
+from orchestration.train import train
+
+# Front-door settings of the running stack (tests read the tokens from `stack_env`).
+STACK_ENV = {
+    "APP_API_TOKENS": "e2e-app-token",
+    "AGENT_TOKEN": "e2e-agent-token",
+    "RATE_LIMIT_BURST": "1000",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def stack_env() -> dict[str, str]:
+    return dict(STACK_ENV)
+
+
+@pytest.fixture(scope="session")
+def stack(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The action server, Rasa and the front door serving the current model (trained if needed)."""
+    model = train()
+    rasa_port, actions_port, frontdoor_port = free_ports(3)
+    logs = tmp_path_factory.mktemp("stack-logs")
+    database = f"sqlite:///{tmp_path_factory.mktemp('stack-db') / 'knowledge.sqlite'}"
+    load(database)  # its own knowledge base, so that what the tests ask stays out of var/
+    with running(
+        model,
+        rasa_ports=[rasa_port],
+        actions_ports=[actions_port],
+        frontdoor_port=frontdoor_port,
+        log_dir=logs,
+        env={**stack_env, "DATABASE_URL": database},
+    ) as started:
+        yield started
+
+
+@pytest.fixture
+def stored_tracker(stack: Stack):
+    """fetch(sender): the conversation as the running Rasa's tracker store keeps it."""
+
+    async def fetch(sender: str) -> dict:
+        url = f"{stack.rasa_url}/conversations/{sender}/tracker"
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(url, params={"token": stack.rasa_token}) as response,
+        ):
+            assert response.status == 200
+            return await response.json()
+
+    return fetch

@@ -1,0 +1,346 @@
+"""The chat widget and agent console in Debian's Chromium, in front of the real assistant.
+
+Screenshots go to results/screenshots/, axe-core's findings to results/axe.json (both
+git-ignored). Chromium and chromedriver (install_chromium.sh) and axe-core (install_axe.sh,
+pinned, its hash checked by npm) are installed by setup: `make browser`, which `make test` and
+`make e2e` run.
+"""
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
+
+from orchestration.paths import ROOT
+
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+SCREENSHOTS = ROOT / "results" / "screenshots"
+AXE_REPORT = ROOT / "results" / "axe.json"
+AXE = ROOT / ".build" / "axe" / "node_modules" / "axe-core"
+AXE_LOCK = Path(__file__).with_name("axe") / "package-lock.json"
+PHONE, DESKTOP = (360, 740), (1280, 800)
+MIN_TAP = 44  # px, WCAG 2.5.5's target size
+WAIT = 60
+
+
+@pytest.fixture(scope="session")
+def chromium() -> None:
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.fail("Chromium or chromedriver is missing: run `make browser`", pytrace=False)
+
+
+@pytest.fixture
+def browser(chromium, tmp_path: Path) -> Iterator[WebDriver]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chromium'}",
+        f"--window-size={DESKTOP[0]},{DESKTOP[1]}",
+    ]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def as_phone(driver: WebDriver) -> None:
+    """A 360 px wide phone screen (a desktop window cannot be made that narrow)."""
+    metrics = {"width": PHONE[0], "height": PHONE[1], "deviceScaleFactor": 2, "mobile": True}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+
+
+def screenshot(driver: WebDriver, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+def bot_messages(driver: WebDriver) -> list:
+    return driver.find_elements(By.CSS_SELECTOR, ".msg.bot")
+
+
+def ask(driver: WebDriver, text: str) -> str:
+    """Type `text`, send it and return the assistant's answer (all its new messages)."""
+    before = len(bot_messages(driver))
+    driver.find_element(By.ID, "message").send_keys(text, Keys.ENTER)
+    return wait_for_answer(driver, before)
+
+
+def wait_for_answer(driver: WebDriver, before: int) -> str:
+    WebDriverWait(driver, WAIT).until(
+        lambda d: len(bot_messages(d)) > before and not d.find_element(By.ID, "typing").text
+    )
+    return "\n".join(m.text for m in bot_messages(driver)[before:])
+
+
+def network_requests(driver: WebDriver) -> list[str]:
+    """Every http(s)/ws(s) URL the browser requested, from Chrome's performance (DevTools) log."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            url = message["params"]["request"]["url"]
+            if urlsplit(url).scheme in {"http", "https", "ws", "wss"}:
+                urls.append(url)
+    return urls
+
+
+def assert_only_loopback(driver: WebDriver, stack) -> None:
+    urls = network_requests(driver)
+    assert any(url.startswith(f"{stack.frontdoor_url}/") for url in urls)
+    assert all(urlsplit(url).hostname == "127.0.0.1" for url in urls), urls
+
+
+def in_view(driver: WebDriver, element) -> bool:
+    """The top of `element` is inside the visible part of the conversation."""
+    return driver.execute_script(
+        "const top = arguments[0].getBoundingClientRect().top;"
+        "const log = document.getElementById('log').getBoundingClientRect();"
+        "return top >= log.top - 1 && top < log.bottom;",
+        element,
+    )
+
+
+def sign_in(driver: WebDriver, stack, token: str) -> None:
+    driver.get(f"{stack.frontdoor_url}/agent")
+    driver.find_element(By.ID, "token").send_keys(token, Keys.ENTER)
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#topics .card"))
+
+
+def search(driver: WebDriver, query: str) -> list:
+    """The console's result cards for `query`."""
+    driver.find_element(By.ID, "query").send_keys(query)
+    driver.find_element(By.CSS_SELECTOR, "#search-form button").click()
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#results .card"))
+    return driver.find_elements(By.CSS_SELECTOR, "#results .card")
+
+
+def test_the_widget_answers_links_and_buttons(browser, stack):
+    as_phone(browser)
+    browser.get(f"{stack.frontdoor_url}/")
+    assert browser.find_element(By.ID, "log").get_attribute("aria-live") == "polite"
+    assert browser.find_element(By.CSS_SELECTOR, "label[for=message]").text == "Your question"
+
+    assert "sell" in ask(browser, "do you sell my data?").lower()
+    answer = bot_messages(browser)[-1]
+    link = answer.find_element(By.CSS_SELECTOR, ".notices a")
+    assert link.text.startswith("International SOS Privacy Notice ↗")  # named, no raw URL
+    assert link.get_attribute("href").startswith("https://www.internationalsos.com/")
+    assert link.get_attribute("rel") == "noopener noreferrer"
+    assert link.size["height"] >= MIN_TAP
+    assert "https://" not in answer.text
+    assert browser.switch_to.active_element == browser.find_element(By.ID, "message")
+    screenshot(browser, "widget-phone-answer")
+
+    ask(browser, "how long do you keep my data")
+    question = bot_messages(browser)[-1]
+    buttons = browser.find_elements(By.CSS_SELECTOR, ".choices button")
+    assert len(buttons) >= 16, "one choice per service"
+    for button in buttons:  # they wrap, each within the screen and big enough to tap
+        assert button.size["height"] >= MIN_TAP, button.text
+        assert button.location["x"] + button.size["width"] <= PHONE[0], button.text
+    WebDriverWait(browser, WAIT).until(lambda d: in_view(d, question))  # not scrolled away
+    tracker = next(b for b in buttons if b.text == "Tracker")
+    screenshot(browser, "widget-phone-buttons")
+    before = len(bot_messages(browser))
+    tracker.click()
+    assert "Tracker Privacy Notice" in wait_for_answer(browser, before)
+    assert browser.find_elements(By.CSS_SELECTOR, ".msg.user")[-1].text == "Tracker"
+    assert not tracker.is_enabled()
+    screenshot(browser, "widget-phone-button-reply")
+
+    width = browser.execute_script("return document.documentElement.scrollWidth")
+    assert width <= PHONE[0], "the widget scrolls sideways on a phone"
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    screenshot(browser, "widget-desktop")
+
+    assert not [e for e in browser.get_log("browser") if "Content Security Policy" in e["message"]]
+    assert_only_loopback(browser, stack)
+
+
+def test_the_agent_console_finds_answers(browser, stack, stack_env):
+    browser.get(f"{stack.frontdoor_url}/")
+    ask(browser, "what is the capital of peru")  # out of scope: listed for privacy teams
+    sign_in(browser, stack, stack_env["AGENT_TOKEN"])
+    cards = search(browser, "do you sell my data?")
+    assert 1 <= len(cards) <= 3
+    assert "policy.no_sale" in cards[0].text
+    assert cards[0].find_element(By.CSS_SELECTOR, ".confidence").text.endswith("%")
+    link = cards[0].find_element(By.TAG_NAME, "a")
+    assert link.get_attribute("href").startswith("https://www.internationalsos.com/")
+    screenshot(browser, "agent-desktop")
+
+    gaps = browser.find_element(By.ID, "unanswered")
+    gaps.find_element(By.XPATH, "..").find_element(By.TAG_NAME, "summary").click()
+    assert "what is the capital of peru" in gaps.text
+    assert "out_of_scope" in gaps.text
+    browser.execute_script("arguments[0].scrollIntoView()", gaps)
+    screenshot(browser, "agent-unanswered")
+
+    assert_only_loopback(browser, stack)
+
+
+def test_the_widget_shows_markup_as_text_and_keeps_a_refused_message(browser, stack):
+    browser.get(f"{stack.frontdoor_url}/")
+    ask(browser, "<img src=x onerror=alert(1)> do you sell my data")
+    shown = browser.find_elements(By.CSS_SELECTOR, ".msg.user")[-1]
+    assert shown.text == "<img src=x onerror=alert(1)> do you sell my data"
+    assert not browser.find_elements(By.CSS_SELECTOR, "#log img")
+
+    too_long = "a" * 1001
+    browser.execute_script("document.getElementById('message').value = arguments[0]", too_long)
+    browser.find_element(By.ID, "send").click()
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".msg.error"))
+    assert "1000 characters" in browser.find_elements(By.CSS_SELECTOR, ".msg.error")[-1].text
+    value = browser.find_element(By.ID, "message").get_attribute("value")
+    assert value == too_long, "the refused message is back in the box, to shorten and resend"
+
+
+def test_an_answer_shows_the_privacy_page_sentences_it_rests_on(browser, stack, answers):
+    as_phone(browser)
+    browser.get(f"{stack.frontdoor_url}/")
+    ask(browser, "do you sell my data?")
+    details = bot_messages(browser)[-1].find_element(By.CSS_SELECTOR, "details.evidence")
+    summary = details.find_element(By.TAG_NAME, "summary")
+    assert summary.text == "From our privacy page"
+    assert details.get_attribute("open") is None, "closed until asked for"
+    assert not details.find_element(By.TAG_NAME, "blockquote").is_displayed()
+
+    summary.send_keys(Keys.ENTER)  # the keyboard opens it
+    WebDriverWait(browser, WAIT).until(lambda d: details.get_attribute("open") is not None)
+    sentences = [p.text for p in details.find_elements(By.CSS_SELECTOR, "blockquote p")]
+    assert sentences == list(answers["policy.no_sale"].sources)
+    screenshot(browser, "widget-phone-evidence")
+
+
+def test_an_agent_shares_an_answer_that_opens_the_widget(browser, stack, stack_env, answers):
+    sign_in(browser, stack, stack_env["AGENT_TOKEN"])
+    cards = search(browser, "how long does the tracker keep my data?")
+    card = next(c for c in cards if c.find_element(By.CSS_SELECTOR, ".meta").text == "retention")
+    link = card.find_element(By.CSS_SELECTOR, "a.share").get_attribute("href")
+    assert link == f"{stack.frontdoor_url}/?topic=retention&service=notice.tracker"
+    permissions = ["clipboardReadWrite", "clipboardSanitizedWrite"]
+    browser.execute_cdp_cmd(
+        "Browser.grantPermissions", {"permissions": permissions, "origin": stack.frontdoor_url}
+    )
+    card.find_element(By.XPATH, ".//button[text()='Copy answer link']").click()
+    status = browser.find_element(By.ID, "search-status")
+    WebDriverWait(browser, WAIT).until(lambda d: status.text == "Copy answer link: copied.")
+    copied = browser.execute_async_script("navigator.clipboard.readText().then(arguments[0])")
+    assert copied == link
+
+    as_phone(browser)
+    browser.get(link)
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".msg .notices"))
+    assert not browser.find_elements(By.ID, "greeting"), "the shared answer comes first"
+    shared = bot_messages(browser)[0]
+    assert shared.find_element(By.CSS_SELECTOR, ".text").text == answers["retention"].text
+    notices = shared.find_elements(By.CSS_SELECTOR, ".notices a")
+    assert [a.text.split(" ↗")[0] for a in notices] == [
+        "Our privacy page, which links to the Tracker Privacy Notice"
+    ]
+    assert shared.find_element(By.CSS_SELECTOR, "details.evidence summary").is_displayed()
+    screenshot(browser, "widget-phone-shared-answer")
+
+    assert "sell" in ask(browser, "do you sell my data?").lower()  # and the person asks on
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    screenshot(browser, "widget-desktop-shared-answer")
+    assert not [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert_only_loopback(browser, stack)
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script, installed at the version pinned by axe/package-lock.json."""
+    if not (AXE / "axe.min.js").is_file():
+        pytest.fail("axe-core is missing: run `make browser`", pytrace=False)
+    pinned = json.loads(AXE_LOCK.read_text())["packages"]["node_modules/axe-core"]["version"]
+    assert json.loads((AXE / "package.json").read_text())["version"] == pinned
+    return (AXE / "axe.min.js").read_text()
+
+
+def axe_violations(driver: WebDriver, source: str) -> list[dict]:
+    """axe-core's violations on the page as it is now: rule, impact, help, nodes."""
+    driver.execute_script(source)
+    found = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document).then((r) => done(r.violations.map((v) => ("
+        "{id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length}))),"
+        " (error) => done(String(error)));"
+    )
+    assert isinstance(found, list), found
+    return found
+
+
+def open_evidence(driver: WebDriver, within: str) -> None:
+    """Open every "From our privacy page" disclosure in the element `within` (a CSS selector)."""
+    for summary in driver.find_elements(By.CSS_SELECTOR, f"{within} details.evidence summary"):
+        summary.click()
+
+
+def test_the_pages_have_no_serious_accessibility_violations(browser, stack, stack_env, axe_source):
+    """axe-core on the widget and the console in their main states; results/axe.json lists
+    every violation, by page."""
+    found = {}
+    as_phone(browser)
+    browser.get(f"{stack.frontdoor_url}/")
+    found["widget: start (360 px)"] = axe_violations(browser, axe_source)
+    ask(browser, "how long do you keep my data")
+    open_evidence(browser, "#log")
+    found["widget: answer, evidence open, service choices (360 px)"] = axe_violations(
+        browser, axe_source
+    )
+    browser.get(f"{stack.frontdoor_url}/?topic=retention&service=notice.tracker")
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".msg .notices"))
+    found["widget: shared answer (360 px)"] = axe_violations(browser, axe_source)
+
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    browser.get(f"{stack.frontdoor_url}/agent")
+    found["agent console: sign in"] = axe_violations(browser, axe_source)
+    sign_in(browser, stack, stack_env["AGENT_TOKEN"])
+    search(browser, "how long does the tracker keep my data?")
+    open_evidence(browser, "#results")
+    found["agent console: results, evidence open"] = axe_violations(browser, axe_source)
+    results = browser.find_element(By.ID, "search-title")
+    browser.execute_script("arguments[0].scrollIntoView()", results)
+    screenshot(browser, "agent-desktop-results")
+    as_phone(browser)
+    browser.execute_script("arguments[0].scrollIntoView()", results)
+    screenshot(browser, "agent-phone-results")
+    width = browser.execute_script("return document.documentElement.scrollWidth")
+    assert width <= PHONE[0], "the console scrolls sideways on a phone"
+
+    report = {
+        page: {
+            "by_impact": dict(Counter(v["impact"] for v in violations)),
+            "violations": violations,
+        }
+        for page, violations in found.items()
+    }
+    version = json.loads((AXE / "package.json").read_text())["version"]
+    AXE_REPORT.parent.mkdir(parents=True, exist_ok=True)
+    AXE_REPORT.write_text(json.dumps({"axe-core": version, "pages": report}, indent=2) + "\n")
+    serious = {
+        page: [v for v in violations if v["impact"] in ("serious", "critical")]
+        for page, violations in found.items()
+    }
+    assert not any(serious.values()), serious

@@ -1,0 +1,188 @@
+"""The trained assistant over real HTTP: Rasa's REST channel, actions and knowledge base."""
+
+import json
+
+import aiohttp
+import pytest
+
+from evaluation.rest_client import contract, new_sender, send
+from knowledge import load, read_content
+from orchestration.stack import free_ports, running
+from orchestration.train import train
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+KB_URL = "https://www.internationalsos.com/"
+KINDS = {topic.id: topic.kind for topic in read_content().topics.values()}
+
+
+async def ask(stack, text: str, sender: str | None = None) -> tuple[dict, list[dict]]:
+    """The contract payload and the messages of the reply to `text`."""
+    async with aiohttp.ClientSession() as session:
+        reply = await send(session, stack.webhook, sender or new_sender("test"), text)
+    assert reply.error is None
+    payload = contract(reply.messages)
+    assert payload is not None, reply.messages
+    return payload, reply.messages
+
+
+def texts(messages: list[dict]) -> str:
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+async def test_do_you_sell_my_data(stack):
+    payload, messages = await ask(stack, "do you sell my data?")
+    assert payload == {"topic": "policy.no_sale", "notices": ["notice.company"]}
+    assert KB_URL in texts(messages)
+
+
+async def test_where_is_the_medaire_notice(stack):
+    payload, _ = await ask(stack, "where is the MedAire notice")
+    assert payload == {"topic": "notice.medaire", "notices": ["notice.medaire"]}
+
+
+async def test_i_need_a_doctor_now_gets_the_assistance_number_first(stack):
+    payload, messages = await ask(stack, "I need a doctor now")
+    assert payload["topic"] == "handoff.assistance"
+    assert messages[0]["text"].startswith(
+        "If you need help now, please call Subscriber Assistance on +1 215 942 8342"
+    )
+
+
+async def test_a_client_companys_employee_is_not_sent_to_the_employment_notice(stack):
+    text = "I'm an employee of a client company, does my employer see my data?"
+    payload, _ = await ask(stack, text)
+    assert payload == {"topic": "sharing.employers", "notices": ["notice.company"]}
+
+
+async def test_the_service_is_remembered_for_a_follow_up(stack):
+    sender = new_sender("test")
+    first, _ = await ask(stack, "how long do you keep data from the tracker", sender)
+    assert first["topic"] == "retention"
+    assert first["notices"] == ["notice.tracker"]
+    again, _ = await ask(stack, "and what about MedAire?", sender)
+    assert again == {"topic": "retention", "notices": ["notice.medaire"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hello", "chitchat.greet"),
+        ("bye", "chitchat.goodbye"),
+        ("thanks", "chitchat.thanks"),
+        ("are you a bot?", "chitchat.bot_challenge"),
+        ("what's the weather", "out_of_scope"),
+    ],
+)
+async def test_small_talk_replies_carry_their_topic_payload(stack, text, expected):
+    payload, messages = await ask(stack, text)
+    assert payload == {"topic": expected, "notices": []}
+    assert texts(messages).strip()
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "🙂🙂🙂 {}",
+        "<script>alert('{}')</script>",
+        "'; DROP TABLE notices; -- {}",
+        "x" * 5000 + " {}",
+    ],
+)
+async def test_odd_input_is_neither_echoed_nor_stored(stack, stored_tracker, template):
+    """A planted e-mail address in odd input: the reply holds none of it, anywhere (text,
+    buttons, payload), and the stored conversation has it redacted, not the text dropped."""
+    email = f"{new_sender('zebra')}@example.com"
+    sender = new_sender("test")
+    payload, messages = await ask(stack, template.format(email), sender)
+    assert payload["topic"] == "clarify" or KINDS[payload["topic"]] in {
+        "answer",
+        "notice",
+        "out_of_scope",
+    }
+    assert texts(messages).strip()
+    assert "zebra" not in json.dumps(messages)
+    tracker = await stored_tracker(sender)
+    assert "zebra" not in json.dumps(tracker)
+    (user,) = [e for e in tracker["events"] if e["event"] == "user"]
+    assert "[email]" in user["text"]
+
+
+async def test_another_language_is_answered_in_it_with_the_overall_notice(stack):
+    payload, messages = await ask(stack, "¿venden ustedes mis datos personales a otras empresas?")
+    assert payload == {"topic": "language.unsupported", "notices": ["notice.company"]}
+    assert texts(messages).startswith("Lo siento, solo puedo responder en inglés.")
+    payload, _ = await ask(stack, "data sold?")
+    assert payload["topic"] != "language.unsupported"
+
+
+async def test_conversations_are_stored_redacted(stack, stored_tracker):
+    sender = new_sender("test")
+    text = "do you sell my data? i am Jane Doe, jane.doe@example.com, +44 20 7946 0958"
+    await ask(stack, text, sender)
+    tracker = await stored_tracker(sender)
+    user = [e["text"] for e in tracker["events"] if e["event"] == "user"]
+    assert user == ["do you sell my data? i am [name], [email], [phone]"]
+
+
+@pytest.mark.parametrize(
+    ("minutes", "expected"),
+    [
+        (29, {"topic": "retention", "notices": ["notice.medaire"]}),
+        (31, {"topic": "notice.medaire", "notices": ["notice.medaire"]}),
+    ],
+)
+async def test_a_conversation_silent_for_30_minutes_starts_afresh(
+    stack, stored_tracker, minutes, expected
+):
+    """The follow-up repeats the last question within the session; after 30 minutes of
+    silence (the conversation's events made that old) Rasa starts a new session, carrying
+    nothing over, so it only names the service."""
+    sender = new_sender("test")
+    first, _ = await ask(stack, "how long do you keep data from the tracker", sender)
+    assert first == {"topic": "retention", "notices": ["notice.tracker"]}
+    events = (await stored_tracker(sender))["events"]
+    for event in events:
+        event["timestamp"] -= minutes * 60
+        for entity in event.get("parse_data", {}).get("entities", []):
+            if entity.get("confidence") is None:  # spaCy's; Rasa's event schema wants a number
+                entity.pop("confidence", None)
+    url = f"{stack.rasa_url}/conversations/{sender}/tracker/events"
+    async with (
+        aiohttp.ClientSession() as session,
+        session.put(url, params={"token": stack.rasa_token}, json=events) as response,
+    ):
+        assert response.status == 200, await response.text()
+    again, _ = await ask(stack, "and what about MedAire?", sender)
+    assert again == expected
+
+
+@pytest.fixture
+def debug_stack(stack_env, tmp_path):
+    """A stack of its own, with Rasa logging at DEBUG: it then logs every message's text."""
+    database = f"sqlite:///{tmp_path / 'knowledge.sqlite'}"
+    load(database)
+    rasa_port, actions_port, frontdoor_port = free_ports(3)
+    env = {**stack_env, "DATABASE_URL": database, "LOG_LEVEL": "DEBUG"}
+    with running(
+        train(),
+        rasa_ports=[rasa_port],
+        actions_ports=[actions_port],
+        frontdoor_port=frontdoor_port,
+        log_dir=tmp_path / "logs",
+        env=env,
+    ) as started:
+        yield started
+
+
+async def test_the_logs_trace_every_message_but_hold_no_text_of_it(debug_stack):
+    stack = debug_stack
+    question = f"do you sell my data? zebra-{new_sender('secret')}@example.com"
+    await ask(stack, question)
+    async with aiohttp.ClientSession() as session:  # through the front door too
+        await session.post(f"{stack.frontdoor_url}/chat", json={"message": question})
+    logs = {log.name: log.read_text() for log in stack.logs.glob("*.log")}
+    assert {"actions.log", "rasa.log", "frontdoor.log"} <= set(logs)
+    assert logs["rasa.log"].count("processor.message.parse") == 2  # Rasa parsed both
+    assert "chat channel=widget topic=policy.no_sale" in logs["frontdoor.log"]
+    assert [name for name, text in logs.items() if "zebra" in text] == []

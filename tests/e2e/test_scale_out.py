@@ -1,0 +1,204 @@
+"""Two Rasa instances sharing conversations in Redis: one is killed (SIGKILL) under load.
+
+A load client keeps USERS visitors chatting through the front door, each conversation a
+question and its follow-up ("and for MedAire?", answered only with the question's context).
+Midway, one Rasa instance is killed; the stack restarts it, and the load goes on until it
+answers again. Then every conversation must have gone on with its context, and Redis must
+hold each answered message exactly once. A visitor who gets the friendly "unavailable"
+reply asks again, like a person would; such replies, and a message stored twice, are allowed
+only in conversations that had a request in flight when the instance died.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+import zlib
+from dataclasses import dataclass, field
+
+import aiohttp
+import pytest
+import redis
+
+from knowledge import load
+from orchestration.stack import Stack, free_ports, running
+from orchestration.train import train
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+TOKEN = "scale-app-token"
+USERS = 8
+TURNS = ("how long do you keep my data?", "and for MedAire?")
+TOPIC = "retention"  # of both turns: the follow-up keeps the question's topic
+ASK_AGAIN_AFTER_S, MAX_ASKS = 0.5, 20
+
+
+@pytest.fixture(scope="module")
+def scaled(tmp_path_factory, redis_url, redis_prefix):
+    database = f"sqlite:///{tmp_path_factory.mktemp('scale-db') / 'knowledge.sqlite'}"
+    load(database)
+    *rasa_ports, actions_port, frontdoor_port = free_ports(4)
+    prefix = f"{redis_prefix}scaled"
+    env = {
+        "APP_API_TOKENS": TOKEN,
+        "RATE_LIMIT_BURST": "10000",
+        "RATE_LIMIT_PER_MINUTE": "60000",
+        "DATABASE_URL": database,
+        "REDIS_URL": redis_url,
+        "REDIS_KEY_PREFIX": prefix,
+    }
+    with running(
+        train(),
+        rasa_ports=rasa_ports,
+        actions_ports=[actions_port],  # one for both, as `make run` does
+        frontdoor_port=frontdoor_port,
+        log_dir=tmp_path_factory.mktemp("scale-logs"),
+        env=env,
+    ) as stack:
+        yield stack, redis.Redis.from_url(redis_url, decode_responses=True), prefix
+
+
+@dataclass
+class Conversation:
+    id: str = ""
+    asks: list[tuple[int, str, str]] = field(default_factory=list)  # (turn, request, topic)
+    topics: list[str] = field(default_factory=list)  # the answer to each turn
+
+
+@dataclass
+class Load:
+    stack: Stack
+    conversations: list[Conversation] = field(default_factory=list)
+    outstanding: set[str] = field(default_factory=set)
+    # requests the killed instance may have taken: outstanding at the kill, or sent before
+    # its process was gone (it accepts connections for a few ms after SIGKILL)
+    in_flight: set[str] = field(default_factory=set)
+    dying: bool = False
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    requests: int = 0
+
+    async def kill(self, pid: int, port: int) -> None:
+        """SIGKILL `pid`, counting what is in flight until its `port` refuses connections."""
+        self.in_flight, self.dying = set(self.outstanding), True
+        os.kill(pid, signal.SIGKILL)
+        while True:
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.close()
+            except ConnectionRefusedError:
+                break
+            except ConnectionResetError:  # accepted, then dropped: it is still going
+                pass
+            await asyncio.sleep(0.002)
+        self.dying = False
+
+    async def visitor(self, session: aiohttp.ClientSession) -> None:
+        while not self.stop.is_set():
+            conversation = Conversation()
+            self.conversations.append(conversation)
+            session_id = None
+            for turn, text in enumerate(TURNS):
+                reply = await self.turn(session, conversation, turn, text, session_id)
+                session_id = reply["session_id"]
+                await asyncio.sleep(0.1)
+
+    async def turn(self, session, conversation, turn, text, session_id) -> dict:
+        """The answer to `text`, asked again while the reply is the friendly "unavailable"."""
+        for _ in range(MAX_ASKS):
+            reply = await self.ask(session, conversation, turn, text, session_id)
+            if reply["topic"] != "unavailable":
+                conversation.topics.append(reply["topic"])
+                return reply
+            session_id = reply["session_id"]
+            await asyncio.sleep(ASK_AGAIN_AFTER_S)
+        raise AssertionError(f"no answer after {MAX_ASKS} asks")
+
+    async def ask(self, session, conversation, turn, text, session_id) -> dict:
+        self.requests += 1
+        request = f"request-{self.requests}"
+        self.outstanding.add(request)
+        if self.dying:
+            self.in_flight.add(request)
+        body = {"message": text, **({"session_id": session_id} if session_id else {})}
+        try:
+            async with session.post(
+                f"{self.stack.frontdoor_url}/api/v1/chat",
+                json=body,
+                headers={"Authorization": f"Bearer {TOKEN}"},
+            ) as response:
+                assert response.status == 200
+                reply = await response.json()
+        finally:
+            self.outstanding.discard(request)
+        conversation.id = reply["session_id"].split(".")[0]
+        conversation.asks.append((turn, request, reply["topic"]))
+        return reply
+
+
+def instance_of(conversation_id: str, instances: int) -> int:
+    """The instance the front door sends a conversation to (frontdoor.rasa_client)."""
+    return zlib.crc32(conversation_id.encode()) % instances
+
+
+async def test_killing_an_instance_under_load_loses_no_conversation(scaled):
+    stack, store, prefix = scaled
+    load = Load(stack)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+        # a conversation on the instance about to die, continued after its death and its restart
+        witness = Conversation()
+        first = await load.turn(session, witness, 0, TURNS[0], None)
+        victim = f"rasa-{instance_of(witness.id, 2) + 1}"
+
+        visitors = [asyncio.create_task(load.visitor(session)) for _ in range(USERS)]
+        await asyncio.sleep(4)
+        killed = time.monotonic()
+        port = int(stack.rasa_urls[int(victim[-1]) - 1].rsplit(":", 1)[1])
+        killing = asyncio.create_task(load.kill(stack.pid(victim), port))
+        after_kill = await load.turn(session, witness, 1, TURNS[1], first["session_id"])
+        await killing
+        log = stack.logs / "stack.log"
+        while f"{victim} is answering again" not in log.read_text():
+            assert time.monotonic() - killed < 120, "the killed instance did not come back"
+            await asyncio.sleep(0.5)
+        back_in = time.monotonic() - killed
+        await asyncio.sleep(3)  # conversations go back to it
+        after_restart = await load.turn(session, witness, 1, TURNS[1], after_kill["session_id"])
+        load.stop.set()
+        await asyncio.gather(*visitors)
+
+    counts = count(load, store, prefix)
+    print(f"\n{victim} killed, answering again after {back_in:.1f} s; {json.dumps(counts)}")
+    print(f"the witness conversation's asks: {[topic for *_, topic in witness.asks]}")
+    assert (after_kill["topic"], after_restart["topic"]) == (TOPIC, TOPIC)
+    assert counts["conversations"] >= USERS and counts["without_context"] == 0
+    assert counts["answered"] + counts["unavailable"] == counts["sent"]
+    assert counts["lost"] == 0
+    assert counts["unavailable_elsewhere"] == 0
+    assert counts["duplicated"] <= counts["in_flight"]
+
+
+def count(load: Load, store: redis.Redis, prefix: str) -> dict:
+    """What happened to every message of the load, from the replies and the stored trackers."""
+    in_flight = load.in_flight
+    counts = dict.fromkeys(["sent", "answered", "unavailable", "unavailable_elsewhere"], 0)
+    counts |= dict.fromkeys(["lost", "duplicated", "without_context"], 0)
+    finished = [c for c in load.conversations if len(c.topics) == len(TURNS)]
+    counts["conversations"] = len(finished)
+    counts["in_flight"] = len(in_flight)
+    for conversation in finished:
+        touched = any(request in in_flight for _, request, _ in conversation.asks)
+        unavailable = [ask for ask in conversation.asks if ask[2] == "unavailable"]
+        counts["sent"] += len(conversation.asks)
+        counts["unavailable"] += len(unavailable)
+        counts["answered"] += len(conversation.asks) - len(unavailable)
+        counts["unavailable_elsewhere"] += 0 if touched else len(unavailable)
+        counts["without_context"] += conversation.topics != [TOPIC] * len(TURNS)
+        stored = json.loads(store.get(f"{prefix}:tracker:{conversation.id}") or '{"events": []}')
+        said = [event["text"] for event in stored["events"] if event["event"] == "user"]
+        for text in TURNS:
+            counts["lost"] += said.count(text) == 0
+            counts["duplicated"] += max(said.count(text) - 1, 0)
+    return counts

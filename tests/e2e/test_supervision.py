@@ -1,0 +1,230 @@
+"""Faults of the running stack (one Rasa, conversations in a Redis of its own): each child
+killed once is restarted and the conversation goes on; a stopped part costs a visitor at most
+~3 s; without Redis visitors get the friendly reply; Ctrl-C stops `make run` cleanly, starting
+or started."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+from knowledge import load
+from orchestration import supervisor
+from orchestration.paths import ROOT
+from orchestration.stack import Stack, free_ports, running
+from orchestration.supervisor import answers
+from orchestration.train import train
+
+TOKEN = "faults-app-token"
+QUESTION, FOLLOW_UP = "how long do you keep my data?", "and for MedAire?"
+
+
+class OwnRedis:
+    """A redis-server for this module alone, in memory only, that a test may kill."""
+
+    def __init__(self):
+        if not shutil.which("redis-server"):
+            pytest.fail("these tests need redis-server on PATH", pytrace=False)
+        self.port = free_ports(1)[0]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        command = ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port)]
+        command += ["--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not answers_tcp(self.port):
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+def answers_tcp(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+        return True
+    return False
+
+
+@pytest.fixture(scope="module")
+def own_redis() -> Iterator[OwnRedis]:
+    redis = OwnRedis()
+    redis.start()
+    yield redis
+    redis.kill()
+
+
+@pytest.fixture(scope="module")
+def supervised(tmp_path_factory, own_redis) -> Iterator[Stack]:
+    """The stack, whose supervisor takes a child for hung after 3 checks of 2 s (not 5 of 5)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(supervisor, "HUNG_CHECKS", 3)
+        patch.setattr(supervisor, "CHECK_TIMEOUT_S", 2.0)
+        yield from _supervised(tmp_path_factory, own_redis)
+
+
+def _supervised(tmp_path_factory, own_redis) -> Iterator[Stack]:
+    database = f"sqlite:///{tmp_path_factory.mktemp('faults-db') / 'knowledge.sqlite'}"
+    load(database)
+    rasa_port, actions_port, frontdoor_port = free_ports(3)
+    env = {
+        "APP_API_TOKENS": TOKEN,
+        "RATE_LIMIT_BURST": "1000",
+        "DATABASE_URL": database,
+        "REDIS_URL": own_redis.url,
+    }
+    with running(
+        train(),
+        rasa_ports=[rasa_port],
+        actions_ports=[actions_port],
+        frontdoor_port=frontdoor_port,
+        log_dir=tmp_path_factory.mktemp("faults-logs"),
+        env=env,
+    ) as stack:
+        yield stack
+
+
+def chat(stack: Stack, message: str, session_id: str | None = None) -> dict:
+    body = {"message": message, **({"session_id": session_id} if session_id else {})}
+    request = urllib.request.Request(
+        f"{stack.frontdoor_url}/api/v1/chat",
+        json.dumps(body).encode(),
+        {"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def answered(stack: Stack, message: str, session_id: str, within: float = 120) -> dict:
+    """The first reply that is an answer, asking again every half second."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            reply = chat(stack, message, session_id)
+            if reply["topic"] != "unavailable":
+                return reply
+        except OSError:  # the front door itself is down
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"no answer within {within:.0f} s")
+
+
+def test_each_killed_child_is_restarted_and_the_conversation_goes_on(supervised):
+    reply = chat(supervised, QUESTION)
+    assert reply["topic"] == "retention"
+    session_id, recovered_in = reply["session_id"], {}
+    for name in ("actions", "rasa", "frontdoor"):
+        killed = time.monotonic()
+        os.kill(supervised.pid(name), signal.SIGKILL)
+        reply = answered(supervised, FOLLOW_UP, session_id)
+        recovered_in[name] = round(time.monotonic() - killed, 1)
+        assert reply["topic"] == "retention"  # the follow-up still knows the question
+        assert "notice.medaire" in [notice["id"] for notice in reply["notices"]]
+        session_id = reply["session_id"]
+    print(f"answers again after a kill, seconds: {recovered_in}")
+    log = supervised.logs / "stack.log"
+    deadline = time.monotonic() + 10  # the supervisor may see it answer after the visitor did
+    while not all(f"{name} is answering again" in log.read_text() for name in recovered_in):
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
+    for name in recovered_in:
+        assert f"{name} exited with signal SIGKILL; restarting in 1 s" in log.read_text()
+
+
+def test_a_stopped_action_server_costs_a_visitor_at_most_3_s_until_it_is_replaced(supervised):
+    stopped = supervised.pid("actions")
+    os.kill(stopped, signal.SIGSTOP)
+    try:
+        for _ in range(2):
+            started = time.monotonic()
+            reply = chat(supervised, QUESTION)
+            waited = time.monotonic() - started
+            assert waited < 5
+            assert reply["topic"] == "unavailable"
+            assert reply["notices"][0]["id"] == "notice.company"
+        print(f"a stopped action server: the friendly reply after {waited:.2f} s")
+        reply = answered(supervised, QUESTION, reply["session_id"], within=60)
+        print(f"replaced, answering {time.monotonic() - started:.1f} s after that")
+        assert reply["topic"] == "retention" and supervised.pid("actions") != stopped
+    finally:
+        _resume(stopped)
+    log = (supervised.logs / "stack.log").read_text()
+    assert "actions has not answered 3 health checks in a row; killing it" in log
+
+
+def test_a_stopped_rasa_costs_a_visitor_at_most_3_s(supervised):
+    stopped = supervised.pid("rasa")
+    os.kill(stopped, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        reply = chat(supervised, QUESTION)
+        waited = time.monotonic() - started
+        assert waited < 5
+        assert reply["topic"] == "unavailable"
+        print(f"a stopped Rasa: the friendly reply after {waited:.2f} s")
+    finally:
+        _resume(stopped)
+    assert answered(supervised, QUESTION, reply["session_id"], within=30)["topic"] == "retention"
+
+
+def test_while_redis_is_down_visitors_get_the_friendly_reply(supervised, own_redis):
+    own_redis.kill()  # conversations are in memory only: they are gone
+    try:
+        started = time.monotonic()
+        reply = chat(supervised, QUESTION)
+        assert time.monotonic() - started < 5
+        assert reply["topic"] == "unavailable"
+    finally:
+        own_redis.start()
+    assert answered(supervised, QUESTION, reply["session_id"], within=30)["topic"] == "retention"
+
+
+def _resume(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # replaced already
+        os.kill(pid, signal.SIGCONT)
+
+
+@pytest.mark.parametrize("when", ["starting", "started"])
+def test_ctrl_c_stops_make_run_cleanly(when, tmp_path):
+    database = f"sqlite:///{tmp_path / 'knowledge.sqlite'}"
+    load(database)
+    rasa_port, actions_port, frontdoor_port = free_ports(3)
+    env = {
+        **os.environ,
+        "RASA_PORT": str(rasa_port),
+        "ACTIONS_PORT": str(actions_port),
+        "FRONTDOOR_PORT": str(frontdoor_port),
+        "DATABASE_URL": database,
+        "PYTHONUNBUFFERED": "1",
+    }
+    output = tmp_path / "serve.out"
+    with output.open("wb") as out:
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "orchestration.serve"], cwd=ROOT, env=env, stdout=out, stderr=out
+        )
+        deadline = time.monotonic() + 120
+        while when == "started" and b"is up" not in output.read_bytes():
+            assert serve.poll() is None and time.monotonic() < deadline, output.read_text()
+            time.sleep(0.5)
+        if when == "starting":
+            time.sleep(4)  # training is cached: Rasa is loading
+        serve.send_signal(signal.SIGINT)
+        assert serve.wait(timeout=60) == 0
+    text = output.read_text()
+    assert "Stopped." in text and "Traceback" not in text, text
+    for port in (rasa_port, actions_port, frontdoor_port):
+        assert not answers(f"http://127.0.0.1:{port}/", timeout=1)

@@ -1,0 +1,260 @@
+"""The answering and clarifying actions, run as the action server runs them."""
+
+import json
+import re
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answer import ActionAnswer, ActionClarify
+from orchestration.paths import DOMAIN, ROOT
+
+ASSISTANCE_NUMBER = "+1 215 942 8342"
+DOMAIN_INTENTS = set(yaml.safe_load(DOMAIN.read_text())["intents"]) | {"nlu_fallback"}
+# What each question intent answers when no service is named, written out here rather than
+# read from the routing map under test.
+ANSWERED = {
+    "ask_privacy_priority": "principle.priority",
+    "ask_data_protection": "principle.protection",
+    "ask_transparency": "principle.transparency",
+    "ask_choices": "principle.choices",
+    "ask_data_sale": "policy.no_sale",
+    "ask_sharing_overview": "sharing.overview",
+    "ask_sharing_group_companies": "sharing.group_companies",
+    "ask_sharing_vendors": "sharing.vendors",
+    "ask_sharing_employers": "sharing.employers",
+    "ask_sharing_providers": "sharing.providers",
+    "ask_website_contact_info": "website.contact_info",
+    "ask_website_usage": "website.usage",
+    "ask_cookies": "website.cookies",
+    "ask_rights": "rights.requests",
+    "ask_retention": "retention",
+    "request_help": "handoff.assistance",
+    "ask_notice": "notice.company",
+    "ask_app_permissions": "notice.assistance_app",
+}
+URL = re.compile(r"https?://\S+")
+
+
+def tracker(intent, service=None, slots=None, ranking=()):
+    entities = [{"entity": "service", "value": service}] if service else []
+    message = {
+        "text": "question",
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": entities,
+        "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+    }
+    return Tracker("test", slots or {}, message, [], False, None, {}, "action_listen")
+
+
+async def run(action, intent, **kw):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker(intent, **kw), {})
+    assert len(dispatcher.messages) == 1, "every reply is exactly one message"
+    message = dispatcher.messages[0]
+    return message, message["custom"], {e["name"]: e["value"] for e in events}
+
+
+def button_intents(message):
+    for button in message["buttons"]:
+        intent, _, entities = button["payload"][1:].partition("{")
+        assert intent in DOMAIN_INTENTS
+        if entities:
+            json.loads("{" + entities)
+        yield intent
+
+
+def test_every_question_the_rules_send_to_the_action_is_in_the_table():
+    rules = yaml.safe_load((ROOT / "data" / "rules.yml").read_text())["rules"]
+    (rule,) = [r for r in rules if {"action": "action_answer"} in r["steps"]]
+    intents = {step["intent"] for step in rule["steps"][0]["or"]}
+    assert intents - {"inform_service", "language_unsupported"} == set(ANSWERED)
+
+
+@pytest.mark.parametrize("intent, topic", sorted(ANSWERED.items()))
+async def test_every_question_intent_answers_its_topic_from_the_knowledge_base(
+    catalog, intent, topic
+):
+    message, payload, slots = await run(ActionAnswer(catalog), intent)
+    answer = catalog.answers[topic]
+    assert payload == {"topic": topic, "notices": [n.id for n in answer.notices]}
+    assert message["text"].startswith(answer.text)
+    for notice in answer.notices:
+        assert f"{notice.label}: {notice.url}" in message["text"]
+    assert slots["last_topic"] == topic and slots["misses"] == 0
+
+
+async def test_notice_named_by_alias(catalog):
+    message, payload, slots = await run(ActionAnswer(catalog), "ask_notice", service="MedAire")
+    assert payload == {"topic": "notice.medaire", "notices": ["notice.medaire"]}
+    link = "Our privacy page, which links to the MedAire Privacy Notice: "
+    assert link + "https://www.internationalsos.com/privacy-notice/" in message["text"]
+    assert slots["service"] == "notice.medaire"
+
+
+@pytest.mark.parametrize("word", ["employee", "employees", "staff", "clinic", "portal", "medair"])
+async def test_a_word_that_is_no_alias_names_no_notice(catalog, word):
+    """As when an employee of a client company asks whether their employer sees their data.
+    The NLU's service entity is always an alias or a notice id (its EntityRuler matches the
+    aliases only), so a misspelt alias never reaches the action."""
+    _, payload, slots = await run(ActionAnswer(catalog), "ask_sharing_employers", service=word)
+    assert payload == {"topic": "sharing.employers", "notices": ["notice.company"]}
+    assert "service" not in slots
+
+
+async def test_notice_without_a_service_is_the_company_notice(catalog):
+    _, payload, _ = await run(ActionAnswer(catalog), "ask_notice")
+    assert payload == {"topic": "notice.company", "notices": ["notice.company"]}
+
+
+async def test_service_question_without_a_service_asks_which_service(catalog):
+    message, payload, _ = await run(ActionAnswer(catalog), "ask_retention")
+    assert payload == {"topic": "retention", "notices": ["notice.company"]}
+    assert set(button_intents(message)) == {"inform_service"}
+    assert [b["title"] for b in message["buttons"][:3]] == [
+        "International SOS",
+        "Assistance App",
+        "Member Portal",
+    ]
+    assert len(message["buttons"]) == len(catalog.notices)
+
+
+async def test_service_question_answers_for_the_named_service(catalog):
+    message, payload, slots = await run(ActionAnswer(catalog), "ask_rights", service="the app")
+    assert payload == {"topic": "rights.requests", "notices": ["notice.assistance_app"]}
+    assert not message["buttons"]
+    assert slots["service"] == "notice.assistance_app"
+
+
+async def test_remembered_service_is_used_for_a_later_question(catalog):
+    slots = {"service": "notice.tracker"}
+    _, payload, _ = await run(ActionAnswer(catalog), "ask_retention", slots=slots)
+    assert payload == {"topic": "retention", "notices": ["notice.tracker"]}
+
+
+async def test_follow_up_service_repeats_the_last_service_question(catalog):
+    slots = {"last_topic": "retention", "service": "notice.tracker"}
+    _, payload, _ = await run(
+        ActionAnswer(catalog), "inform_service", service="MedAire", slots=slots
+    )
+    assert payload == {"topic": "retention", "notices": ["notice.medaire"]}
+
+
+async def test_follow_up_service_after_a_notice_gives_the_new_notice(catalog):
+    slots = {"last_topic": "notice.tracker", "service": "notice.tracker"}
+    _, payload, _ = await run(
+        ActionAnswer(catalog), "inform_service", service="e-learning", slots=slots
+    )
+    assert payload == {"topic": "notice.digital_learning", "notices": ["notice.digital_learning"]}
+
+
+async def test_follow_up_service_after_a_general_answer_gives_the_notice(catalog):
+    slots = {"last_topic": "policy.no_sale"}
+    _, payload, _ = await run(
+        ActionAnswer(catalog), "inform_service", service="TRICARE", slots=slots
+    )
+    assert payload["topic"] == "notice.government_services"
+
+
+async def test_urgent_help_gives_the_assistance_number_and_no_privacy_answer(catalog):
+    message, payload, _ = await run(ActionAnswer(catalog), "request_help", service="the app")
+    assert payload == {"topic": "handoff.assistance", "notices": []}
+    assert ASSISTANCE_NUMBER in message["text"]
+
+
+async def test_unsure_offers_the_best_candidates_and_something_else(catalog):
+    ranking = [
+        ("nlu_fallback", 0.5),
+        ("ask_retention", 0.4),
+        ("greet", 0.3),
+        ("ask_rights", 0.2),
+        ("ask_retention", 0.1),
+        ("ask_notice", 0.05),
+    ]
+    message, payload, slots = await run(ActionClarify(catalog), "nlu_fallback", ranking=ranking)
+    assert payload == {
+        "topic": "clarify",
+        "candidates": ["retention", "rights.requests", "notice.company"],
+    }
+    assert message["text"] == "I'm not sure I understood. Did you mean one of these?"
+    assert [b["title"] for b in message["buttons"]] == [
+        "How long data is kept (answered by pointing to the right notice)",
+        "Access, correct, delete, object (answered by pointing to the right notice)",
+        "International SOS",
+        "Something else",
+    ]
+    assert list(button_intents(message)) == [
+        "ask_retention",
+        "ask_rights",
+        "ask_notice",
+        "nlu_fallback",
+    ]
+    assert slots["misses"] == 1
+
+
+@pytest.mark.parametrize("misses", [1, 2])
+async def test_second_miss_offers_the_company_notice_and_the_subscriber_assistance_line(
+    catalog, misses
+):
+    message, payload, slots = await run(
+        ActionClarify(catalog), "nlu_fallback", slots={"misses": misses}
+    )
+    assert payload == {"topic": "clarify", "candidates": ["notice.company", "handoff.assistance"]}
+    assert message["text"] == (
+        "Sorry, I still couldn't work out what you need. You can read our overall privacy "
+        "notice. " + catalog.answers["handoff.assistance"].text
+    )
+    assert ASSISTANCE_NUMBER in message["text"]
+    assert "person" not in message["text"]
+    assert list(button_intents(message)) == ["ask_notice", "request_help"]
+    assert [b["title"] for b in message["buttons"]] == [
+        "International SOS",
+        "Subscriber Assistance line",
+    ]
+    assert slots["misses"] == misses + 1
+
+
+async def test_inform_service_without_a_service_clarifies(catalog):
+    ranking = [("ask_cookies", 0.4)]
+    _, payload, _ = await run(ActionAnswer(catalog), "inform_service", ranking=ranking)
+    assert payload == {"topic": "clarify", "candidates": ["website.cookies"]}
+
+
+async def test_every_url_in_a_reply_is_the_link_of_a_notice_its_payload_names(catalog):
+    """Every reply the actions give, with and without a named service: its only URLs are on
+    "label: url" lines of the notices in its payload, one line each."""
+    replies = [await run(ActionAnswer(catalog), intent) for intent in ANSWERED]
+    for alias in ("MedAire", "the app", "TRICARE"):
+        replies += [await run(ActionAnswer(catalog), i, service=alias) for i in ANSWERED]
+        replies.append(await run(ActionAnswer(catalog), "inform_service", service=alias))
+    replies.append(await run(ActionAnswer(catalog), "language_unsupported"))
+    replies += [
+        await run(ActionClarify(catalog), "nlu_fallback", slots={"misses": m}) for m in (0, 1)
+    ]
+    seen = set()
+    for message, payload, _ in replies:
+        notices = [catalog.notices[n] for n in payload.get("notices", [])]
+        url_lines = [line for line in message["text"].splitlines() if URL.search(line)]
+        assert url_lines == [f"{n.label}: {n.url}" for n in notices], payload
+        seen |= {n.url for n in notices}
+    assert seen == {n.url for n in catalog.notices.values()}
+
+
+@pytest.mark.parametrize(("language", "start"), [("de", "Entschuldigung"), (None, "Sorry")])
+async def test_other_language_is_told_in_that_language_that_we_answer_in_english(
+    catalog, language, start
+):
+    entities = [{"entity": "language", "value": language}] if language else []
+    message = {"text": "…", "intent": {"name": "language_unsupported"}, "entities": entities}
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer(catalog).run(
+        dispatcher, Tracker("t", {}, message, [], False, None, {}, "action_listen"), {}
+    )
+    (reply,) = dispatcher.messages
+    company = catalog.notices["notice.company"]
+    assert reply["custom"] == {"topic": "language.unsupported", "notices": ["notice.company"]}
+    assert reply["text"].startswith(start)
+    assert reply["text"].endswith(f"{company.label}: {company.url}")
+    assert {e["name"] for e in events} == {"misses"}

@@ -1,0 +1,174 @@
+"""The conversation store: redaction, retention and the size bound, on Rasa's own classes."""
+
+import time
+from urllib.parse import urlsplit
+
+import pytest
+import redis
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+
+from bot.tracker_store import PrivateRedisTrackerStore, PrivateTrackerStore
+from orchestration.paths import DOMAIN
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(DOMAIN)
+
+
+async def test_user_text_is_stored_redacted_and_the_live_tracker_keeps_it(domain):
+    store = PrivateTrackerStore(domain)
+    tracker = await store.create_tracker("visitor")
+    tracker.update(UserUttered("i'm jane@example.com", parse_data={"text": "i'm jane@example.com"}))
+    await store.save(tracker)
+    stored = await store.retrieve("visitor")
+    assert stored.latest_message.text == "i'm [email]"
+    assert stored.latest_message.parse_data["text"] == "i'm [email]"
+    assert tracker.latest_message.text == "i'm jane@example.com"
+
+
+async def test_names_health_and_numbers_are_redacted_in_every_stored_user_event(domain):
+    store = PrivateTrackerStore(domain)
+    tracker = await store.create_tracker("visitor")
+    said = [
+        ("My name is Maria Gonzalez, does MedAire share my data?",
+         "My name is [name], does MedAire share my data?"),
+        ("I have HIV and my passport is AB123456",
+         "I have [health] and my passport is [id]"),
+        ("card 4111 1111 1111 1111, born 12/03/1985",
+         "card [card], born [date]"),
+    ]  # fmt: skip
+    for text, _ in said:
+        tracker.update(UserUttered(text, parse_data={"text": text}))
+        tracker.update(ActionExecuted("action_answer"))
+    await store.save(tracker)
+    stored = await store.retrieve("visitor")
+    users = [e for e in stored.events if isinstance(e, UserUttered)]
+    assert [(e.text, e.parse_data["text"]) for e in users] == [(r, r) for _, r in said]
+
+
+async def test_conversations_are_forgotten_after_the_retention_time(domain):
+    store = PrivateTrackerStore(domain, retention_minutes=0.5 / 60)
+    await store.create_tracker("old")
+    time.sleep(0.6)
+    await store.create_tracker("new")
+    assert await store.retrieve("old") is None
+    assert await store.retrieve("new") is not None
+    assert list(await store.keys()) == ["new"]
+
+
+@pytest.fixture(params=["memory", "redis"])
+def either_store(request, domain):
+    """make(**settings): the in-memory store, or the Redis one on the test Redis."""
+    if request.param == "memory":
+        return lambda **settings: PrivateTrackerStore(domain, **settings)
+    return request.getfixturevalue("redis_store")
+
+
+async def test_a_conversation_keeps_its_last_events_only(either_store):
+    store = either_store(max_events=10)
+    tracker = await store.create_tracker("visitor-long")
+    for turn in range(20):
+        tracker.update(UserUttered(f"question {turn}"))
+        tracker.update(ActionExecuted("action_answer"))
+        tracker.update(SlotSet("last_topic", f"topic {turn}"))
+    await store.save(tracker)
+    stored = await store.retrieve("visitor-long")
+    assert len(stored.events) == 10
+    assert stored.latest_message.text == "question 19"
+    assert stored.get_slot("last_topic") == "topic 19"
+
+
+def test_rasa_builds_it_from_the_endpoints_file(domain):
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.utils.endpoints import read_endpoint_config
+
+    from orchestration.paths import ENDPOINTS
+
+    config = read_endpoint_config(str(ENDPOINTS), "tracker_store")
+    store = TrackerStore.create(config, domain)
+    inner = getattr(store, "_tracker_store", store)  # Rasa wraps it in a FailSafeTrackerStore
+    assert isinstance(inner, PrivateTrackerStore)
+    assert (inner.retention_s, inner.max_events) == (30 * 60, 30)
+
+
+# --- the same store in Redis (REDIS_URL), shared by every Rasa instance ---------------------
+
+
+@pytest.fixture
+def redis_store(domain, redis_url, redis_prefix):
+    """make(**settings): a PrivateRedisTrackerStore on the test Redis, under this run's prefix."""
+    url = urlsplit(redis_url)
+
+    def make(**settings) -> PrivateRedisTrackerStore:
+        db = int(url.path.strip("/") or 0)
+        return PrivateRedisTrackerStore(
+            domain, url.hostname, url.port or 6379, db, key_prefix=redis_prefix, **settings
+        )
+
+    return make
+
+
+@pytest.fixture
+def raw(redis_url):
+    return redis.Redis.from_url(redis_url, decode_responses=True)
+
+
+async def test_redis_gets_user_text_redacted_and_the_live_tracker_keeps_it(redis_store, raw):
+    store = redis_store()
+    tracker = await store.create_tracker("visitor-redacted")
+    said = "i'm jane@example.com, call me on +44 20 7946 0958"
+    tracker.update(UserUttered(said, parse_data={"text": said}))
+    await store.save(tracker)
+    stored_value = raw.get(store.key_prefix + "visitor-redacted")
+    assert "jane@example.com" not in stored_value and "7946" not in stored_value
+    assert "[email]" in stored_value
+    stored = await store.retrieve("visitor-redacted")
+    assert stored.latest_message.text == stored.latest_message.parse_data["text"]
+    assert "[email]" in stored.latest_message.text and "jane" not in stored.latest_message.text
+    assert tracker.latest_message.text == said
+
+
+async def test_a_redis_conversation_expires_after_the_retention_time(redis_store, raw):
+    store = redis_store()  # 30 minutes, renewed at every save
+    await store.create_tracker("visitor-kept")
+    assert 29 * 60_000 < raw.pttl(store.key_prefix + "visitor-kept") <= 30 * 60_000
+    short = redis_store(retention_minutes=0.5 / 60)
+    await short.create_tracker("visitor-gone")
+    assert await short.retrieve("visitor-gone") is not None
+    time.sleep(0.6)
+    assert await short.retrieve("visitor-gone") is None
+
+
+async def test_instances_on_one_redis_share_a_conversation(redis_store):
+    first, second = redis_store(), redis_store()
+    tracker = await first.create_tracker("visitor-shared")
+    tracker.update(UserUttered("how long do you keep my data?"))
+    tracker.update(SlotSet("last_topic", "retention"))
+    await first.save(tracker)
+    continued = await second.retrieve("visitor-shared")
+    assert continued.get_slot("last_topic") == "retention"
+    continued.update(UserUttered("and for MedAire?"))
+    await second.save(continued)
+    texts = [
+        e.text for e in (await first.retrieve("visitor-shared")).events if e.type_name == "user"
+    ]
+    assert texts == ["how long do you keep my data?", "and for MedAire?"]
+
+
+async def test_a_failed_save_is_logged_and_kept_nowhere(domain, caplog):
+    store = PrivateRedisTrackerStore(domain, "127.0.0.1", _closed_port(), socket_timeout=0.5)
+    tracker = await store.create_tracker("visitor-lost")  # saves, and must not raise
+    tracker.update(UserUttered("i'm jane@example.com"))
+    await store.save(tracker)
+    assert "conversation not saved, Redis failed: ConnectionError" in caplog.text
+    assert "jane" not in caplog.text
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

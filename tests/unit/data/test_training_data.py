@@ -1,0 +1,87 @@
+"""The training data keeps the measuring sets honest: nothing measured on is trained on."""
+
+import difflib
+import re
+
+import yaml
+
+from knowledge import read_content
+from orchestration.generate import build_spacy_pipeline, realworld_nlu
+from orchestration.paths import REALWORLD, REALWORLD_NLU, ROOT
+
+HAND_WRITTEN = sorted(
+    p
+    for p in (ROOT / "data" / "nlu").glob("*.yml")
+    if p.name not in {"services.yml", "realworld.yml"}
+)
+# Two texts this close (difflib ratio, after normalising) are the same question reworded.
+PARAPHRASE_RATIO = 0.9
+
+
+def normalized(text: str) -> str:
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # Rasa entity markup
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def examples(paths) -> list[str]:
+    found = []
+    for path in paths:
+        for item in yaml.safe_load(path.read_text())["nlu"]:
+            if "intent" in item:
+                found += [
+                    line[2:] for line in item["examples"].splitlines() if line.startswith("- ")
+                ]
+    return [normalized(text) for text in found]
+
+
+def realworld(split: str) -> list[str]:
+    questions = yaml.safe_load(REALWORLD.read_text())["questions"]
+    return [normalized(q["q"]) for q in questions if q["split"] == split]
+
+
+def heldout() -> list[str]:
+    questions = yaml.safe_load((ROOT / "tests" / "heldout_questions.yml").read_text())
+    return [normalized(q["q"]) for q in questions["questions"]]
+
+
+def close_pairs(ours: list[str], theirs: list[str]) -> list[tuple[str, str]]:
+    matcher = difflib.SequenceMatcher()
+    pairs = []
+    for other in set(theirs):
+        matcher.set_seq2(other)
+        for text in set(ours):
+            matcher.set_seq1(text)
+            ratios = (matcher.real_quick_ratio, matcher.quick_ratio, matcher.ratio)
+            if all(ratio() >= PARAPHRASE_RATIO for ratio in ratios):  # cheap bounds first
+                pairs.append((text, other))
+    return pairs
+
+
+def test_no_hand_written_example_copies_or_rewords_a_dev_question():
+    assert close_pairs(examples(HAND_WRITTEN), realworld("dev")) == []
+
+
+def test_no_held_out_question_is_trained_on():
+    training = examples(HAND_WRITTEN) + realworld("train")
+    assert len(training) > 2500 and len(heldout()) == 231
+    assert close_pairs(training, heldout()) == []
+
+
+def test_a_held_out_question_added_to_training_is_found():
+    """The check above is not vacuous: a held-out question, copied or reworded slightly."""
+    question = heldout()[5]
+    training = examples(HAND_WRITTEN) + [question, question + " pls"]
+    assert len(close_pairs(training, heldout())) == 2
+
+
+def test_generated_examples_come_from_the_train_split_only():
+    generated = set(examples([REALWORLD_NLU]))
+    assert generated and generated <= set(realworld("train"))
+    assert not generated & set(realworld("dev"))
+
+
+def test_committed_realworld_nlu_is_regenerated_from_the_split():
+    aliases = {a: n["id"] for n in read_content().notices for a in n["aliases"]}
+    questions = yaml.safe_load(REALWORLD.read_text())["questions"]
+    expected = realworld_nlu(questions, build_spacy_pipeline(aliases))
+    assert REALWORLD_NLU.read_text() == expected, "run `python -m orchestration.generate`"

@@ -1,0 +1,131 @@
+"""Faithful to the letter: answers claim nothing their page sentences lack, links say where
+they lead, and every alias names one notice only."""
+
+import re
+from collections import Counter
+
+import pytest
+import yaml
+
+from knowledge.loader import read_content
+from knowledge.store import normalize
+from orchestration.paths import DOMAIN
+
+# Words that name a right, a period or a process; an answer may use one only when one of its
+# source sentences does too.
+CLAIMS = {
+    "right": r"access\w*|correct(?:ion|ing)?|rectif\w*|delet\w*|eras\w*|object(?:ion|ing)?"
+    r"|portab\w*|restrict\w*|opt(?:ing)? out|withdraw\w*|complain\w*",
+    "period": r"\d+\s*(?:day|week|month|year)s?|days?|weeks?|months?|years?|as long as"
+    r"|no longer than|periods?",
+    "process": r"submit\w*|(?:make|send|file) a request|request form|fill(?:ing)? (?:in|out)"
+    r"|forms?|e-?mail us|write to us|verify your identity|proof of identity|sets? out",
+}
+# The page's names for the groups it shares with, and for who is in them.
+SHARING_TERMS = {
+    "international sos company",
+    "vendor",
+    "employer",
+    "provider network",
+    "provider",
+    "hospital",
+    "clinic",
+    "practitioner",
+    "individual practitioner",
+    "payment processing provider",
+    "website analytic",
+    "hosting",
+}
+# Bare words that fit several notices, or people outside the notice they would name.
+GENERIC = {
+    "employee",
+    "employment",
+    "staff",
+    "staff member",
+    "government",
+    "government agency",
+    "portal",
+    "web portal",
+    "online portal",
+    "clinic",
+    "online training",
+    "online course",
+    "assistance service",
+}
+FILLER = {"a", "an", "and", "for", "my", "of", "our", "privacy", "notice", "s", "the", "your"}
+PRIVACY_PAGE = "https://www.internationalsos.com/privacy-notice/"
+ASSISTANCE_LINE = "Subscriber Assistance on +1 215 942 8342"
+
+
+def singular(text: str) -> str:
+    """Normalised, each word in the singular: "Government Agencies" -> "government agency"."""
+    words = (re.sub(r"ies$", "y", word) for word in normalize(text).split())
+    return " ".join(re.sub(r"(?<=\w\w[^s])s$", "", word) for word in words)
+
+
+def claims(text: str) -> set[tuple[str, str]]:
+    """(kind, word) of every right, period and process `text` names."""
+    return {
+        (kind, found.group(0))
+        for kind, pattern in CLAIMS.items()
+        for found in re.finditer(rf"\b(?:{pattern})\b", text.lower())
+    }
+
+
+@pytest.fixture(scope="module")
+def content():
+    return read_content()
+
+
+def test_claims_finds_rights_periods_and_processes():
+    assert claims("You can delete it within 30 days: submit a request.") == {
+        ("right", "delete"),
+        ("period", "30 days"),
+        ("process", "submit"),
+    }
+    assert claims("We never sell your personal information.") == set()
+
+
+def test_answers_name_no_right_period_or_process_their_sources_lack(content):
+    unsourced = {
+        answer["topic"]: sorted(claims(answer["text"]) - claims(" ".join(answer["sources"])))
+        for answer in content.answers
+    }
+    assert {topic: found for topic, found in unsourced.items() if found} == {}
+
+
+def test_domain_responses_claim_nothing_and_promise_no_person():
+    responses = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))["responses"]
+    for name, variants in responses.items():
+        for variant in variants:
+            text = variant["text"]
+            assert claims(text) == set(), name
+            assert not re.search(r"(?:talk|speak) to|a human|(?<!not )a person", text), name
+            assert "+1" not in text or ASSISTANCE_LINE in text, name
+
+
+def test_link_labels_say_where_they_lead(content):
+    for notice in content.notices:
+        if notice["url"] == PRIVACY_PAGE:
+            assert "privacy page" in notice["label"], notice["id"]
+            assert notice["title"] in notice["label"], notice["id"]
+        else:
+            assert notice["label"] == notice["title"], notice["id"]
+
+
+def test_every_alias_names_one_notice_only(content):
+    owners = Counter(normalize(a) for notice in content.notices for a in notice["aliases"])
+    assert [alias for alias, count in owners.items() if count > 1] == []
+    ambiguous = []
+    for notice in content.notices:
+        others = {
+            word
+            for other in content.notices
+            if other is not notice
+            for word in singular(other["title"]).split()
+        }
+        for alias in notice["aliases"]:
+            key = singular(alias)
+            if key in SHARING_TERMS | GENERIC or set(key.split()) - FILLER <= others:
+                ambiguous.append(alias)
+    assert ambiguous == []

@@ -1,0 +1,47 @@
+"""The NLU parts generated from the knowledge base's aliases."""
+
+import pytest
+import yaml
+
+from knowledge import read_content
+from orchestration.generate import build_spacy_pipeline, services_nlu
+from orchestration.paths import SERVICES_NLU
+
+
+@pytest.fixture(scope="module")
+def aliases():
+    return {a: n["id"] for n in read_content().notices for a in n["aliases"]}
+
+
+def test_committed_services_nlu_matches_the_knowledge_base(aliases):
+    assert SERVICES_NLU.read_text() == services_nlu(aliases), (
+        "run `python -m orchestration.generate`"
+    )
+
+
+def test_every_alias_is_a_synonym_of_its_notice_and_in_the_lookup_table(aliases):
+    nlu = yaml.safe_load(services_nlu(aliases))["nlu"]
+    synonyms = {
+        line[2:]: item["synonym"]
+        for item in nlu
+        if "synonym" in item
+        for line in item["examples"].splitlines()
+    }
+    lookup = [item for item in nlu if "lookup" in item]
+    assert synonyms == aliases
+    assert len(lookup) == 1 and lookup[0]["lookup"] == "service"
+    assert sorted(line[2:] for line in lookup[0]["examples"].splitlines()) == sorted(aliases)
+
+
+def test_spacy_pipeline_finds_every_alias_in_a_sentence(aliases):
+    nlp = build_spacy_pipeline(aliases)
+    for alias, notice_id in aliases.items():
+        doc = nlp(f"tell me about {alias.upper()} please")
+        assert [(e.text.lower(), e.label_, e.ent_id_) for e in doc.ents] == [
+            (alias.lower(), "service", notice_id)
+        ], alias
+
+
+def test_spacy_pipeline_lemmatizes():
+    doc = build_spacy_pipeline({})("notices were shared")
+    assert [t.lemma_ for t in doc] == ["notice", "be", "share"]
