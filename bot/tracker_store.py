@@ -20,6 +20,7 @@ import json
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -63,18 +64,20 @@ class PrivateTrackerStore(PrivateStorage, InMemoryTrackerStore):
         event_broker: Any = None,
         retention_minutes: float = 30,
         max_events: int = 30,
+        clock: Callable[[], float] = time.monotonic,
         **kwargs: Any,
     ) -> None:
         kwargs.pop("host", None)  # Rasa passes the endpoint's url; there is none in memory
         super().__init__(domain, event_broker, **kwargs)
         self.retention_s = float(retention_minutes) * 60
         self.max_events = int(max_events)
+        self.clock = clock
         self.saved_at: OrderedDict[str, float] = OrderedDict()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         self.store[tracker.sender_id] = self.redacted(tracker)
-        self.saved_at[tracker.sender_id] = time.monotonic()
+        self.saved_at[tracker.sender_id] = self.clock()
         self.saved_at.move_to_end(tracker.sender_id)
         self.forget_expired()
 
@@ -86,7 +89,7 @@ class PrivateTrackerStore(PrivateStorage, InMemoryTrackerStore):
 
     def forget_expired(self) -> None:
         """Drop every conversation idle for longer than the retention time (oldest first)."""
-        oldest = time.monotonic() - self.retention_s
+        oldest = self.clock() - self.retention_s
         while self.saved_at:
             sender_id, saved = next(iter(self.saved_at.items()))
             if saved > oldest:

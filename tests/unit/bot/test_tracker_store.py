@@ -49,11 +49,14 @@ async def test_names_health_and_numbers_are_redacted_in_every_stored_user_event(
 
 
 async def test_conversations_are_forgotten_after_the_retention_time(domain):
-    store = PrivateTrackerStore(domain, retention_minutes=0.5 / 60)
+    now = [1000.0]
+    store = PrivateTrackerStore(domain, retention_minutes=30, clock=lambda: now[0])
     await store.create_tracker("old")
-    time.sleep(0.6)
+    now[0] += 29 * 60
     await store.create_tracker("new")
-    assert await store.retrieve("old") is None
+    assert await store.retrieve("old") is not None  # 29 minutes idle: kept
+    now[0] += 60 + 1
+    assert await store.retrieve("old") is None  # 30 minutes and a second: forgotten
     assert await store.retrieve("new") is not None
     assert list(await store.keys()) == ["new"]
 
