@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 
+from frontdoor.settings import Settings
+from frontdoor.unanswered import GAPS
 from knowledge import load
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -59,3 +61,11 @@ async def test_the_list_needs_the_agent_token(gap_client, api_headers):
     for headers in ({}, api_headers):
         response = await gap_client.get("/agent/api/unanswered", headers=headers)
         assert response.status == 401
+
+
+@pytest.mark.parametrize(("env", "days"), [({}, 90), ({"GAP_RETENTION_DAYS": "7"}, 7)])
+async def test_the_retention_period_comes_from_gap_retention_days(make_client, settings, env, days):
+    configured = Settings.from_env({**env, "DATABASE_URL": settings.database_url})
+    assert configured.gap_retention_days == days
+    client = await make_client(gap_retention_days=configured.gap_retention_days)
+    assert client.app[GAPS].retention == dt.timedelta(days=days)

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from sqlalchemy import Date, create_engine, inspect
 
 from knowledge.gaps import GapLog
 from knowledge.loader import load
@@ -68,3 +69,11 @@ def test_every_kind_of_personal_data_is_redacted(gaps):
         "I'm [name], [address], London [postcode], born [date], passport [id], call [phone]: "
         "does MedAire keep this?"
     ]
+
+
+def test_an_entry_holds_the_day_only_and_nothing_of_the_conversation(gaps, database_url):
+    gaps.record("is my data sold?", "clarify", ["policy.no_sale"], DAY)
+    columns = {c["name"]: c["type"] for c in inspect(create_engine(database_url)).get_columns(
+        "gap_question")}  # fmt: skip
+    assert set(columns) == {"id", "asked_on", "text", "outcome", "candidates"}
+    assert isinstance(columns["asked_on"], Date)  # a day, no time of day
