@@ -5,7 +5,9 @@ nothing; malformed commands and bad Unicode get a normal reply; and, last, no pl
 reaches a log of the stack or a file under var/.
 """
 
+import contextlib
 import json
+import os
 import stat
 from pathlib import Path
 
@@ -44,6 +46,36 @@ async def post(url: str, body: bytes | dict, headers: dict | None = None) -> tup
 
 def bearer(secret: str) -> dict:
     return {"Authorization": f"Bearer {secret}"}
+
+
+def listening_addresses(pid: int) -> set[str]:
+    """The local addresses (hex "IP:port" as in /proc/net/tcp*) process `pid` listens on."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            if (target := os.readlink(fd)).startswith("socket:["):
+                inodes.add(target[8:-1])
+    found = set()
+    for table in ("tcp", "tcp6"):
+        for row in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = row.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                found.add(fields[1])
+    return found
+
+
+def test_every_process_listens_on_the_loopback_address_only(stack):
+    loopback = "0100007F:"  # 127.0.0.1, little-endian hex
+    listening = {
+        child.name: listening_addresses(child.process.pid) for child in stack.supervisor.children
+    }
+    assert set(listening) >= {"rasa", "actions", "frontdoor"}
+    assert all(listening.values()), listening  # each one listens somewhere
+    assert {
+        name: addresses
+        for name, addresses in listening.items()
+        if any(not a.startswith(loopback) for a in addresses)
+    } == {}
 
 
 def test_no_secret_is_on_any_command_line(stack):
