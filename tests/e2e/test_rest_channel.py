@@ -64,6 +64,15 @@ async def test_the_service_is_remembered_for_a_follow_up(stack):
     assert again == {"topic": "retention", "notices": ["notice.medaire"]}
 
 
+async def test_a_second_miss_offers_the_company_notice_and_the_assistance_line(stack):
+    sender = new_sender("test")
+    first, _ = await ask(stack, "/nlu_fallback", sender)
+    assert first["topic"] == "clarify" and "notice.company" not in first["candidates"]
+    second, messages = await ask(stack, "/nlu_fallback", sender)
+    assert second == {"topic": "clarify", "candidates": ["notice.company", "handoff.assistance"]}
+    assert "+1 215 942 8342" in texts(messages)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
