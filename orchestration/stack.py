@@ -55,11 +55,11 @@ class Stack:
 
     rasa_urls: list[str]
     actions_urls: list[str]
-    frontdoor_url: str | None = None
-    rasa_token: str = field(default="", repr=False)
-    actions_secret: str = field(default="", repr=False)
-    logs: Path | None = None
-    supervisor: Supervisor | None = field(default=None, repr=False)
+    frontdoor_url: str | None
+    rasa_token: str = field(repr=False)
+    actions_secret: str = field(repr=False)
+    logs: Path
+    supervisor: Supervisor = field(repr=False)
 
     @property
     def rasa_url(self) -> str:
@@ -111,10 +111,9 @@ def running(
     rasa_urls = [f"http://{HOST}:{port}" for port in rasa_ports]
     actions_urls = [f"http://{HOST}:{port}" for port in actions_ports]
     frontdoor_url = f"http://{HOST}:{frontdoor_port}" if frontdoor_port else None
-    stack = Stack(rasa_urls, actions_urls, frontdoor_url, token, actions_secret)
     with ExitStack() as cleanup:
         workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory()))
-        logs = stack.logs = private_dir(log_dir or workdir)
+        logs = private_dir(log_dir or workdir)
         cleanup.enter_context(_logging_to(logs / "stack.log"))
         actions_env = {**env, ACTIONS_SECRET: actions_secret}
         rasa_env = {**actions_env, RASA_TOKEN: token}
@@ -131,7 +130,7 @@ def running(
             )
             for i, (url, port) in enumerate(zip(actions_urls, actions_ports, strict=True))
         ]
-        rasa = []
+        rasa: list[Child] = []
         for i, (url, port) in enumerate(zip(rasa_urls, rasa_ports, strict=True)):
             endpoints_file = workdir / f"endpoints-{port}.yml"
             settings = endpoints(actions_urls[i % len(actions_urls)], redis_url, key_prefix)
@@ -154,8 +153,11 @@ def running(
             command = [sys.executable, "-m", "frontdoor"]
             health = f"{frontdoor_url}/healthz"
             groups.append([_child("frontdoor", command, health, logs, frontdoor_env)])
-        supervisor = stack.supervisor = Supervisor([child for group in groups for child in group])
+        supervisor = Supervisor([child for group in groups for child in group])
         cleanup.callback(supervisor.stop)
+        stack = Stack(
+            rasa_urls, actions_urls, frontdoor_url, token, actions_secret, logs, supervisor
+        )
         for group in groups:  # the processes of a group start together
             for child in group:
                 child.start()
@@ -208,7 +210,7 @@ def free_ports(count: int) -> list[int]:
 @contextmanager
 def process(
     command: list[str], log: Path, env: Mapping[str, str], cwd: Path = ROOT
-) -> Iterator[subprocess.Popen]:
+) -> Iterator[subprocess.Popen[bytes]]:
     """`command` running in `cwd` with its output appended to `log`, stopped on exit
     (unsupervised: for the benchmark's starter bot)."""
     child = start(command, log, {**env, **CHILD_ENV}, cwd)
