@@ -180,7 +180,7 @@ def starter_running(project: Path, rasa_port: int, actions_port: int) -> Iterato
             ("rasa", rasa, f"{rasa_url}/webhooks/rest/"),
         ]:
             log = workdir / f"{name}.log"
-            started = cleanup.enter_context(process(command, log, os.environ, cwd=project))
+            started = cleanup.enter_context(process(command, log, cwd=project))
             wait_until_answering(ready, started, log)
         yield f"{rasa_url}/webhooks/rest/webhook"
 

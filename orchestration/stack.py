@@ -279,11 +279,12 @@ def free_ports(count: int) -> list[int]:
 
 @contextmanager
 def process(
-    command: list[str], log: Path, env: Mapping[str, str], cwd: Path = ROOT
+    command: list[str], log: Path, env: Mapping[str, str] | None = None, cwd: Path = ROOT
 ) -> Iterator[subprocess.Popen[bytes]]:
     """`command` running in `cwd` with its output appended to `log`, stopped on exit
-    (unsupervised: for the benchmark's starter bot)."""
-    child = start(command, log, {**env, **CHILD_ENV}, cwd)
+    (unsupervised: for the benchmark's starter bot). Its environment is what it inherits of
+    this process's, `env` and CHILD_ENV, as for running()'s children."""
+    child = start(command, log, {**inherited(os.environ), **(env or {}), **CHILD_ENV}, cwd)
     try:
         yield child
     finally:

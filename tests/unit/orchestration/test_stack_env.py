@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from orchestration import stack
 from orchestration.paths import ROOT
 from orchestration.stack import CHILD_ENV, SETTING_VARIABLES, environments
 
@@ -104,6 +105,18 @@ def test_rasa_keeps_a_dead_instances_lock_5_s_unless_told_otherwise(monkeypatch)
     assert children()[1]["rasa"]["TICKET_LOCK_LIFETIME"] == "5"
     monkeypatch.setenv("TICKET_LOCK_LIFETIME", "20")
     assert children()[1]["rasa"]["TICKET_LOCK_LIFETIME"] == "20"
+
+
+def test_the_benchmarks_starter_bot_gets_the_same_of_the_callers_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "do-not-leak")
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    given = {}
+    monkeypatch.setattr(stack, "start", lambda command, log, env, cwd: given.update(env))
+    monkeypatch.setattr(stack, "stop", lambda process: None)
+    with stack.process(["rasa", "run"], tmp_path / "rasa.log", {"EXTRA": "1"}):
+        pass
+    assert "AWS_SECRET_ACCESS_KEY" not in given
+    assert given.items() >= {"PATH": "/usr/bin:/bin", "EXTRA": "1", **CHILD_ENV}.items()
 
 
 def environment_variables_read(path: Path) -> set[str]:
