@@ -28,7 +28,9 @@ from pathlib import Path
 
 import aiohttp
 
-from bot import RASA_ENVIRONMENT
+# Importing bot sets Rasa's environment (no telemetry) in this process, so for `rasa init` and
+# `rasa train`; orchestration.stack adds the servers' variables to the processes it starts.
+import bot as _rasa_environment  # noqa: F401
 from evaluation.evaluate import OUT_OF_SCOPE, QUESTIONS, known_topics, load_questions, percentile
 from evaluation.rest_client import new_sender, send
 from orchestration.paths import BUILD, CREDENTIALS, ROOT
@@ -46,8 +48,6 @@ WARMUP_SESSIONS = 3
 LONG_TURNS = 50
 LONG_RUNS = 3  # long conversations; each turn's latency is the median over them
 HOST = "127.0.0.1"
-# For `rasa init` and `rasa train`; orchestration.stack.process sets these and SANIC_HOST
-# for servers.
 NOT_CHAT = (OUT_OF_SCOPE, "handoff.", "chitchat.")
 
 
@@ -488,7 +488,6 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     args.levels = args.levels or (QUICK_LEVELS if args.quick else LEVELS)
     args.duration = args.duration or (QUICK_DURATION_S if args.quick else DURATION_S)
-    os.environ.update(RASA_ENVIRONMENT)
     if args.scale:
         from evaluation.bench_scale import main as bench_scale
 
