@@ -28,7 +28,9 @@ from pathlib import Path
 
 import aiohttp
 
-from bot import RASA_ENVIRONMENT
+# Importing bot sets Rasa's environment (no telemetry) in this process, so for `rasa init` and
+# `rasa train`; orchestration.stack adds the servers' variables to the processes it starts.
+import bot as _rasa_environment  # noqa: F401
 from evaluation.evaluate import OUT_OF_SCOPE, QUESTIONS, known_topics, load_questions, percentile
 from evaluation.rest_client import new_sender, send
 from orchestration.paths import BUILD, CREDENTIALS, ROOT
@@ -46,8 +48,6 @@ WARMUP_SESSIONS = 3
 LONG_TURNS = 50
 LONG_RUNS = 3  # long conversations; each turn's latency is the median over them
 HOST = "127.0.0.1"
-# For `rasa init` and `rasa train`; orchestration.stack.process sets these and SANIC_HOST
-# for servers.
 NOT_CHAT = (OUT_OF_SCOPE, "handoff.", "chitchat.")
 
 
@@ -61,7 +61,8 @@ class Bot:
     def long_conversation(self) -> list[str]:
         """LONG_TURNS turns of sessions, from the first session's second message (a question,
         not a greeting) on; the last turn is the same text as the first."""
-        turns, rng = [], random.Random(LONG_TURNS)
+        turns: list[str] = []
+        rng = random.Random(LONG_TURNS)
         while len(turns) < LONG_TURNS:
             turns += self.session(rng)
         return turns[1:LONG_TURNS] + turns[1:2]
@@ -115,10 +116,8 @@ def _parents() -> dict[int, int]:
     return parents
 
 
-def rss_mb(pid: int | None) -> float | None:
+def rss_mb(pid: int) -> float:
     """Resident memory of `pid` and all its descendants, in MB."""
-    if pid is None:
-        return None
     parents, tree, total_kb = _parents(), {pid}, 0
     while grown := {p for p, parent in parents.items() if parent in tree} - tree:
         tree |= grown
@@ -133,7 +132,8 @@ def rss_mb(pid: int | None) -> float | None:
 
 
 def memory(ports: dict[str, int]) -> dict[str, float | None]:
-    return {name: rss_mb(listening_pid(port)) for name, port in ports.items()}
+    pids = {name: listening_pid(port) for name, port in ports.items()}
+    return {name: None if pid is None else rss_mb(pid) for name, pid in pids.items()}
 
 
 # --- the stock starter bot -----------------------------------------------------------------
@@ -180,7 +180,7 @@ def starter_running(project: Path, rasa_port: int, actions_port: int) -> Iterato
             ("rasa", rasa, f"{rasa_url}/webhooks/rest/"),
         ]:
             log = workdir / f"{name}.log"
-            started = cleanup.enter_context(process(command, log, os.environ, cwd=project))
+            started = cleanup.enter_context(process(command, log, cwd=project))
             wait_until_answering(ready, started, log)
         yield f"{rasa_url}/webhooks/rest/webhook"
 
@@ -391,6 +391,7 @@ def rows(ours: dict, starter: dict) -> list[tuple[str, str, str, str]]:
     table = []
     for level in ours["levels"]:
         users, theirs = _users(level["users"]), _level(starter, level["users"])
+        assert theirs is not None, "the starter bot is measured at the same levels"
         table.append(
             (
                 f"{users}: p50 / p95 / p99 ms",
@@ -409,10 +410,12 @@ def rows(ours: dict, starter: dict) -> list[tuple[str, str, str, str]]:
         )
     for name, label in (("rasa", "Rasa"), ("actions", "action server")):
         pair = [[r["rss_mb"][when][name] for when in ("before", "after")] for r in (ours, starter)]
+        ours_rss, starter_rss = (" / ".join(_num(v) for v in p) for p in pair)
         table.append(
             (
                 f"{label} RSS MB, before / after load",
-                *(" / ".join(_num(v) for v in p) for p in pair),
+                ours_rss,
+                starter_rss,
                 " / ".join(_ratio(a, b) for a, b in zip(*pair, strict=True)),
             )
         )
@@ -421,13 +424,14 @@ def rows(ours: dict, starter: dict) -> list[tuple[str, str, str, str]]:
         ("train_s", "full `rasa train` s"),
     ):
         table.append((label, _num(ours[key]), _num(starter[key]), _ratio(ours[key], starter[key])))
+    ours_long, starter_long = (
+        f"{_num(r['long']['turn1_ms'])} / {_num(r['long']['turn50_ms'])}" for r in (ours, starter)
+    )
     table.append(
         (
             "long conversation: turn 1 / turn 50 ms",
-            *(
-                f"{_num(r['long']['turn1_ms'])} / {_num(r['long']['turn50_ms'])}"
-                for r in (ours, starter)
-            ),
+            ours_long,
+            starter_long,
             " / ".join(
                 _ratio(ours["long"][k], starter["long"][k]) for k in ("turn1_ms", "turn50_ms")
             ),
@@ -484,7 +488,6 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     args.levels = args.levels or (QUICK_LEVELS if args.quick else LEVELS)
     args.duration = args.duration or (QUICK_DURATION_S if args.quick else DURATION_S)
-    os.environ.update(RASA_ENVIRONMENT)
     if args.scale:
         from evaluation.bench_scale import main as bench_scale
 

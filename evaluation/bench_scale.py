@@ -66,11 +66,11 @@ SCALE_SETUPS = (
 )
 
 
-def bench_scale(duration: float, max_messages: int) -> dict:
+def bench_scale(duration: float, max_messages: int) -> dict[str, object]:
     redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     prefix = f"bench{uuid.uuid4().hex[:8]}"
     model, bot = train(), our_bot()
-    report = {"machine": machine(), "duration_s": duration}
+    report: dict[str, object] = {"machine": machine(), "duration_s": duration}
     with ExitStack() as cleanup:
         cleanup.callback(_delete_keys, redis_url, prefix)
         stacks = {}
@@ -86,18 +86,25 @@ def bench_scale(duration: float, max_messages: int) -> dict:
                     env=env,
                 )
             )
-        report |= asyncio.run(_measure(stacks, bot, duration, max_messages))
+        one_user, levels = asyncio.run(_measure(stacks, bot, duration, max_messages))
+        setups: dict[str, dict[str, object]] = {
+            name: {"levels": setup_levels} for name, setup_levels in levels.items()
+        }
         for setup, stack in stacks.items():
-            setup_report = report["setups"].setdefault(setup.name, {"levels": []})
+            setup_report = setups.setdefault(setup.name, {"levels": []})
             setup_report["rss_mb"] = sum(
                 rss_mb(stack.pid(c.name)) for c in stack.supervisor.children
             )
             log = (stack.logs / "stack.log").read_text()
             setup_report["restarts"] = log.count(" restarted (pid ")
+        report |= {"one_user": one_user, "setups": setups}
     return report
 
 
-async def _measure(stacks: dict[Setup, Stack], bot: Bot, duration: float, max_messages: int):
+async def _measure(
+    stacks: dict[Setup, Stack], bot: Bot, duration: float, max_messages: int
+) -> tuple[dict[str, dict[str, float | None]], dict[str, list[dict]]]:
+    """Latency of one user, memory vs Redis, then each scale setup's levels, by setup name."""
     webhooks = {
         setup: [f"{url}/webhooks/rest/webhook" for url in stack.rasa_urls]
         for setup, stack in stacks.items()
@@ -115,23 +122,25 @@ async def _measure(stacks: dict[Setup, Stack], bot: Bot, duration: float, max_me
         )
         p50s = [_num(one_user[name]["p50_ms"]) for name in ("memory", "redis")]
         print(f"  1 user, memory / Redis: p50 {' / '.join(p50s)} ms")
-        setups = {setup.name: {"levels": []} for setup in SCALE_SETUPS}
+        levels: dict[str, list[dict]] = {setup.name: [] for setup in SCALE_SETUPS}
         for users in SCALE_LEVELS:
             for setup in SCALE_SETUPS:
                 level = await load_level(
                     session, webhooks[setup], bot, users, duration, max_messages
                 )
-                setups[setup.name]["levels"].append(level)
+                levels[setup.name].append(level)
                 print(
                     f"  {setup.name}, {users} users: p50/p95 {_num(level['p50_ms'])} /"
                     f" {_num(level['p95_ms'])} ms, {_num(level['msg_per_s'])} msg/s"
                 )
-    return {"one_user": one_user, "setups": setups}
+    return one_user, levels
 
 
-async def _in_turn(session, bot: Bot, memory: str, in_redis: str, duration: float) -> dict:
+async def _in_turn(
+    session: aiohttp.ClientSession, bot: Bot, memory: str, in_redis: str, duration: float
+) -> dict[str, dict[str, float | None]]:
     """One user's conversations, sent in turn to two webhooks for `duration` seconds."""
-    latencies = {"memory": [], "redis": []}
+    latencies: dict[str, list[float]] = {"memory": [], "redis": []}
     rng, deadline = random.Random(1), time.monotonic() + duration
     while time.monotonic() < deadline:
         for name, url in (("memory", memory), ("redis", in_redis)):

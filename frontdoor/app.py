@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, MutableSequence
 from pathlib import Path
+from typing import cast
 
 from aiohttp import web
 
@@ -26,6 +28,8 @@ from frontdoor.sessions import SESSIONS, SessionIds
 from frontdoor.settings import SETTINGS, Settings
 
 STATIC = Path(__file__).with_name("static")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+ResponseHook = Callable[[web.Request, web.StreamResponse], Awaitable[None]]
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -41,7 +45,9 @@ def create_app(settings: Settings) -> web.Application:
         settings.page_rate_limit_per_minute, settings.page_rate_limit_burst
     )
     app.cleanup_ctx.extend([catalog, unanswered.gaps, rasa_client])
-    app.on_response_prepare.append(add_headers)
+    # aiohttp 3.9 annotates its signals for aiosignal < 1.4 (Signal[callback]), which aiosignal
+    # 1.4 (constraints.txt) reads as Signal[*arguments]: this is the type aiohttp means.
+    cast(MutableSequence[ResponseHook], app.on_response_prepare).append(add_headers)
     app.router.add_get("/", _page("index.html"))
     app.router.add_post("/chat", api.widget_chat)
     app.router.add_post("/api/v1/chat", api.api_chat)
@@ -58,7 +64,7 @@ def create_app(settings: Settings) -> web.Application:
     return app
 
 
-def _page(name: str):
+def _page(name: str) -> Handler:
     async def page(request: web.Request) -> web.FileResponse:
         return web.FileResponse(STATIC / name)
 

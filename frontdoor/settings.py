@@ -5,8 +5,9 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
@@ -86,34 +87,10 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
-        """Settings from FRONTDOOR_HOST, FRONTDOOR_PORT, RASA_URL, ... (see the README table)."""
+        """Settings from the VARIABLES set in `env` (see the README table); blank ones are unset."""
         env = {name: value.strip() for name, value in env.items() if value.strip()}
-        values = {
-            "host": env.get("FRONTDOOR_HOST"),
-            "port": _maybe(int, env.get("FRONTDOOR_PORT")),
-            "rasa_url": env.get("RASA_URL"),
-            "rasa_token": env.get("RASA_TOKEN"),
-            "rasa_timeout": _maybe(float, env.get("RASA_TIMEOUT")),
-            "actions_url": env.get("ACTIONS_URL"),
-            "database_url": env.get("DATABASE_URL"),
-            "app_api_tokens": _maybe(_split, env.get("APP_API_TOKENS")),
-            "agent_token": env.get("AGENT_TOKEN"),
-            "gap_retention_days": _maybe(int, env.get("GAP_RETENTION_DAYS")),
-            "allowed_hosts": _maybe(_split, _maybe(str.lower, env.get("ALLOWED_HOSTS"))),
-            "cors_origins": _maybe(_split, env.get("CORS_ORIGINS")),
-            "frame_ancestors": env.get("FRAME_ANCESTORS"),
-            "trusted_proxies": _maybe(_split, env.get("TRUSTED_PROXIES")),
-            "rate_limit_per_minute": _maybe(float, env.get("RATE_LIMIT_PER_MINUTE")),
-            "rate_limit_burst": _maybe(int, env.get("RATE_LIMIT_BURST")),
-            "page_rate_limit_per_minute": _maybe(float, env.get("PAGE_RATE_LIMIT_PER_MINUTE")),
-            "page_rate_limit_burst": _maybe(int, env.get("PAGE_RATE_LIMIT_BURST")),
-            "header_timeout": _maybe(float, env.get("HEADER_TIMEOUT")),
-            "body_timeout": _maybe(float, env.get("BODY_TIMEOUT")),
-            "idle_timeout": _maybe(float, env.get("IDLE_TIMEOUT")),
-            "max_connections_per_ip": _maybe(int, env.get("MAX_CONNECTIONS_PER_IP")),
-            "session_secret": _maybe(str.encode, env.get("SESSION_SECRET")),
-        }
-        return cls(**{name: value for name, value in values.items() if value is not None})
+        values = {key: read(env[name]) for key, (name, read) in VARIABLES.items() if name in env}
+        return cls(**values)
 
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -123,5 +100,29 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in text.split(",") if item.strip())
 
 
-def _maybe(convert, text: str | None):
-    return None if text is None else convert(text)
+# Each setting's environment variable and how its (stripped) text is read
+VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "host": ("FRONTDOOR_HOST", str),
+    "port": ("FRONTDOOR_PORT", int),
+    "rasa_url": ("RASA_URL", str),
+    "rasa_token": ("RASA_TOKEN", str),
+    "rasa_timeout": ("RASA_TIMEOUT", float),
+    "actions_url": ("ACTIONS_URL", str),
+    "database_url": ("DATABASE_URL", str),
+    "app_api_tokens": ("APP_API_TOKENS", _split),
+    "agent_token": ("AGENT_TOKEN", str),
+    "gap_retention_days": ("GAP_RETENTION_DAYS", int),
+    "allowed_hosts": ("ALLOWED_HOSTS", lambda text: _split(text.lower())),
+    "cors_origins": ("CORS_ORIGINS", _split),
+    "frame_ancestors": ("FRAME_ANCESTORS", str),
+    "trusted_proxies": ("TRUSTED_PROXIES", _split),
+    "rate_limit_per_minute": ("RATE_LIMIT_PER_MINUTE", float),
+    "rate_limit_burst": ("RATE_LIMIT_BURST", int),
+    "page_rate_limit_per_minute": ("PAGE_RATE_LIMIT_PER_MINUTE", float),
+    "page_rate_limit_burst": ("PAGE_RATE_LIMIT_BURST", int),
+    "header_timeout": ("HEADER_TIMEOUT", float),
+    "body_timeout": ("BODY_TIMEOUT", float),
+    "idle_timeout": ("IDLE_TIMEOUT", float),
+    "max_connections_per_ip": ("MAX_CONNECTIONS_PER_IP", int),
+    "session_secret": ("SESSION_SECRET", str.encode),
+}

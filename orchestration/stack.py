@@ -3,7 +3,8 @@
 Rasa and the action servers bind to 127.0.0.1 only; the front door (frontdoor) is the
 one public entry and reaches Rasa's HTTP API with a per-run token, and only Rasa can call the
 action servers, with another. Secrets reach the processes in their environment, which only
-their user can read, never on their command lines, which every local user can. Logs are
+their user can read, never on their command lines, which every local user can; of the caller's
+environment they get only what they need (PROCESS_VARIABLES, SETTING_VARIABLES). Logs are
 readable by their user only. A child that exits or hangs is restarted (orchestration/supervisor.py),
 which `stack.log` records. Used by `make run`, the end-to-end tests and the benchmark.
 
@@ -30,6 +31,7 @@ from typing import BinaryIO
 import yaml
 
 from bot import RASA_ENVIRONMENT
+from frontdoor.settings import VARIABLES as FRONTDOOR_VARIABLES
 from orchestration.paths import CREDENTIALS, ROOT
 from orchestration.rasa_endpoints import (
     ACTIONS_SECRET,
@@ -46,6 +48,21 @@ RASA_TOKEN, SESSION_SECRET = "RASA_TOKEN", "SESSION_SECRET"
 LOCK_LIFETIME_VARIABLE, LOCK_LIFETIME_S = "TICKET_LOCK_LIFETIME", "5"
 # What every child gets in its environment: no Sanic access log (it holds the request line)
 CHILD_ENV = {"SANIC_HOST": HOST, "SANIC_ACCESS_LOG": "false", **RASA_ENVIRONMENT}
+# Of the caller's environment a child gets only these, when set (no unrelated secret): what any
+# process needs (the user, the locale, the virtualenv, Python's path, the TLS roots) ...
+PROCESS_VARIABLES = (
+    *("PATH", "HOME", "USER", "LOGNAME", "TZ", "TMPDIR"),
+    *("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE"),
+    *("VIRTUAL_ENV", "PYTHONPATH", "SSL_CERT_FILE", "SSL_CERT_DIR"),
+)
+# ... and the assistant's settings (README): the front door's, Rasa's (ACTION_TIMEOUT, read by
+# bot/rasa_server.py; TICKET_LOCK_LIFETIME; LOG_LEVEL) and the ones running() takes out to
+# hand only to the processes that need them (the secrets, REDIS_URL, REDIS_KEY_PREFIX).
+SETTING_VARIABLES = (
+    *(name for name, _ in FRONTDOOR_VARIABLES.values()),
+    *("ACTION_TIMEOUT", LOCK_LIFETIME_VARIABLE, "LOG_LEVEL"),
+    *(ACTIONS_SECRET, "REDIS_URL", "REDIS_KEY_PREFIX"),
+)
 log = logging.getLogger("orchestration.stack")
 
 
@@ -55,11 +72,11 @@ class Stack:
 
     rasa_urls: list[str]
     actions_urls: list[str]
-    frontdoor_url: str | None = None
-    rasa_token: str = field(default="", repr=False)
-    actions_secret: str = field(default="", repr=False)
-    logs: Path | None = None
-    supervisor: Supervisor | None = field(default=None, repr=False)
+    frontdoor_url: str | None
+    rasa_token: str = field(repr=False)
+    actions_secret: str = field(repr=False)
+    logs: Path
+    supervisor: Supervisor = field(repr=False)
 
     @property
     def rasa_url(self) -> str:
@@ -79,6 +96,69 @@ class Stack:
         return self.supervisor.child(name).process.pid
 
 
+@dataclass(frozen=True)
+class Environments:
+    """Each kind of child's environment, and the settings running() took out of them."""
+
+    actions: dict[str, str] = field(repr=False)
+    rasa: dict[str, str] = field(repr=False)
+    frontdoor: dict[str, str] | None = field(repr=False)  # None: no front door
+    rasa_token: str = field(repr=False)
+    actions_secret: str = field(repr=False)
+    redis_url: str = field(repr=False)
+    key_prefix: str
+
+
+def inherited(environ: Mapping[str, str]) -> dict[str, str]:
+    """The PROCESS_VARIABLES and SETTING_VARIABLES set in `environ`."""
+    return {
+        name: environ[name] for name in (*PROCESS_VARIABLES, *SETTING_VARIABLES) if name in environ
+    }
+
+
+def environments(
+    env: Mapping[str, str],
+    rasa_urls: Sequence[str],
+    actions_urls: Sequence[str],
+    frontdoor_port: int | None,
+    environ: Mapping[str, str] = os.environ,
+) -> Environments:
+    """The children's environments: what they inherit of `environ`, `env`, the secrets each
+    needs (set in those, else new random ones) and CHILD_ENV. REDIS_URL and REDIS_KEY_PREFIX
+    are for the endpoints files: Rasa gets the Redis password only."""
+    settings = {**inherited(environ), **env}
+    token = settings.pop(RASA_TOKEN, "") or secrets.token_urlsafe(32)
+    actions_secret = settings.pop(ACTIONS_SECRET, "") or secrets.token_urlsafe(32)
+    session_secret = settings.pop(SESSION_SECRET, "") or secrets.token_urlsafe(32)
+    redis_url = settings.pop("REDIS_URL", "").strip()
+    key_prefix = settings.pop("REDIS_KEY_PREFIX", "").strip()
+    actions = {**settings, ACTIONS_SECRET: actions_secret}
+    rasa = {**actions, RASA_TOKEN: token}
+    rasa.setdefault(LOCK_LIFETIME_VARIABLE, LOCK_LIFETIME_S)
+    if password := redis_password(redis_url):
+        rasa[REDIS_PASSWORD] = password
+    frontdoor = None
+    if frontdoor_port:
+        frontdoor = {
+            **settings,
+            "RASA_URL": ",".join(rasa_urls),
+            "ACTIONS_URL": ",".join(actions_urls),
+            RASA_TOKEN: token,
+            SESSION_SECRET: session_secret,
+            "FRONTDOOR_PORT": str(frontdoor_port),
+            **CHILD_ENV,
+        }
+    return Environments(
+        {**actions, **CHILD_ENV},
+        {**rasa, **CHILD_ENV},
+        frontdoor,
+        token,
+        actions_secret,
+        redis_url,
+        key_prefix,
+    )
+
+
 @contextmanager
 def running(
     model: Path,
@@ -90,48 +170,39 @@ def running(
 ) -> Iterator[Stack]:
     """Action servers, Rasa instances serving `model` and the front door, until the block exits.
 
-    `frontdoor_port=None` leaves the front door out. `env` adds environment variables for
-    the processes, e.g. front-door settings such as APP_API_TOKENS (see frontdoor/settings.py),
-    REDIS_URL and REDIS_KEY_PREFIX. Rasa's API token is $RASA_TOKEN, the action servers'
-    secret $ACTION_SERVER_SECRET and the front door's $SESSION_SECRET, else new random ones
-    per run (kept across restarts); each process gets only the secrets it needs.
+    `frontdoor_port=None` leaves the front door out. The processes get of this process's
+    environment only PROCESS_VARIABLES and SETTING_VARIABLES; `env` adds variables, e.g.
+    front-door settings such as APP_API_TOKENS (see frontdoor/settings.py), REDIS_URL and
+    REDIS_KEY_PREFIX. Rasa's API token is $RASA_TOKEN, the action servers' secret
+    $ACTION_SERVER_SECRET and the front door's $SESSION_SECRET, else new random ones per run
+    (kept across restarts); each process gets only the secrets it needs (see environments()).
     """
-    env = {**os.environ, **(env or {})}
-    token = env.pop(RASA_TOKEN, "") or secrets.token_urlsafe(32)
-    actions_secret = env.pop(ACTIONS_SECRET, "") or secrets.token_urlsafe(32)
-    session_secret = env.pop(SESSION_SECRET, "") or secrets.token_urlsafe(32)
-    redis_url = env.pop("REDIS_URL", "").strip()
-    key_prefix = env.pop("REDIS_KEY_PREFIX", "").strip()
+    rasa_urls = [f"http://{HOST}:{port}" for port in rasa_ports]
+    actions_urls = [f"http://{HOST}:{port}" for port in actions_ports]
+    frontdoor_url = f"http://{HOST}:{frontdoor_port}" if frontdoor_port else None
+    envs = environments(env or {}, rasa_urls, actions_urls, frontdoor_port)
+    redis_url, key_prefix = envs.redis_url, envs.key_prefix
     if len(rasa_ports) > 1 and not redis_url:
         raise ValueError("Several Rasa instances need REDIS_URL: they share conversations there")
     if key_prefix and not key_prefix.isalnum():
         raise ValueError("REDIS_KEY_PREFIX must be letters and digits only")
     if redis_url:
         check_redis(redis_url)
-    rasa_urls = [f"http://{HOST}:{port}" for port in rasa_ports]
-    actions_urls = [f"http://{HOST}:{port}" for port in actions_ports]
-    frontdoor_url = f"http://{HOST}:{frontdoor_port}" if frontdoor_port else None
-    stack = Stack(rasa_urls, actions_urls, frontdoor_url, token, actions_secret)
     with ExitStack() as cleanup:
         workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory()))
-        logs = stack.logs = private_dir(log_dir or workdir)
+        logs = private_dir(log_dir or workdir)
         cleanup.enter_context(_logging_to(logs / "stack.log"))
-        actions_env = {**env, ACTIONS_SECRET: actions_secret}
-        rasa_env = {**actions_env, RASA_TOKEN: token}
-        rasa_env.setdefault(LOCK_LIFETIME_VARIABLE, LOCK_LIFETIME_S)
-        if password := redis_password(redis_url):
-            rasa_env[REDIS_PASSWORD] = password
         actions = [
             _child(
                 _name("actions", i, actions_ports),
                 [sys.executable, "-m", "bot.action_server", "--port", str(port)],
                 f"{url}/health",
                 logs,
-                actions_env,
+                envs.actions,
             )
             for i, (url, port) in enumerate(zip(actions_urls, actions_ports, strict=True))
         ]
-        rasa = []
+        rasa: list[Child] = []
         for i, (url, port) in enumerate(zip(rasa_urls, rasa_ports, strict=True)):
             endpoints_file = workdir / f"endpoints-{port}.yml"
             settings = endpoints(actions_urls[i % len(actions_urls)], redis_url, key_prefix)
@@ -140,22 +211,23 @@ def running(
             command += ["-i", HOST, "-p", str(port), "--enable-api"]
             command += ["--credentials", str(CREDENTIALS), "--endpoints", str(endpoints_file)]
             name = _name("rasa", i, rasa_ports)
-            rasa.append(_child(name, command, f"{url}/webhooks/rest/", logs, rasa_env))
+            rasa.append(_child(name, command, f"{url}/webhooks/rest/", logs, envs.rasa))
         groups = [actions, rasa]
-        if frontdoor_url:
-            frontdoor_env = {
-                **env,
-                "RASA_URL": ",".join(rasa_urls),
-                "ACTIONS_URL": ",".join(actions_urls),
-                RASA_TOKEN: token,
-                SESSION_SECRET: session_secret,
-                "FRONTDOOR_PORT": str(frontdoor_port),
-            }
+        if envs.frontdoor is not None:
             command = [sys.executable, "-m", "frontdoor"]
             health = f"{frontdoor_url}/healthz"
-            groups.append([_child("frontdoor", command, health, logs, frontdoor_env)])
-        supervisor = stack.supervisor = Supervisor([child for group in groups for child in group])
+            groups.append([_child("frontdoor", command, health, logs, envs.frontdoor)])
+        supervisor = Supervisor([child for group in groups for child in group])
         cleanup.callback(supervisor.stop)
+        stack = Stack(
+            rasa_urls,
+            actions_urls,
+            frontdoor_url,
+            envs.rasa_token,
+            envs.actions_secret,
+            logs,
+            supervisor,
+        )
         for group in groups:  # the processes of a group start together
             for child in group:
                 child.start()
@@ -172,7 +244,7 @@ def _name(kind: str, index: int, ports: Sequence[int]) -> str:
 def _child(
     name: str, command: list[str], health_url: str, logs: Path, env: Mapping[str, str]
 ) -> Child:
-    return Child(name, command, {**env, **CHILD_ENV}, logs / f"{name}.log", health_url, ROOT)
+    return Child(name, command, env, logs / f"{name}.log", health_url, ROOT)
 
 
 @contextmanager
@@ -207,11 +279,12 @@ def free_ports(count: int) -> list[int]:
 
 @contextmanager
 def process(
-    command: list[str], log: Path, env: Mapping[str, str], cwd: Path = ROOT
-) -> Iterator[subprocess.Popen]:
+    command: list[str], log: Path, env: Mapping[str, str] | None = None, cwd: Path = ROOT
+) -> Iterator[subprocess.Popen[bytes]]:
     """`command` running in `cwd` with its output appended to `log`, stopped on exit
-    (unsupervised: for the benchmark's starter bot)."""
-    child = start(command, log, {**env, **CHILD_ENV}, cwd)
+    (unsupervised: for the benchmark's starter bot). Its environment is what it inherits of
+    this process's, `env` and CHILD_ENV, as for running()'s children."""
+    child = start(command, log, {**inherited(os.environ), **(env or {}), **CHILD_ENV}, cwd)
     try:
         yield child
     finally:

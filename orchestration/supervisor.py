@@ -48,7 +48,7 @@ def answers(url: str, timeout: float = CHECK_TIMEOUT_S) -> bool:
 
 def start(
     command: list[str], log_file: Path, env: Mapping[str, str], cwd: Path
-) -> subprocess.Popen:
+) -> subprocess.Popen[bytes]:
     """`command` in its own session (a terminal's Ctrl-C reaches the stack only, which stops
     its children in order), output appended to `log_file`, creating private files (umask 077)."""
     opened = os.open(log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -66,7 +66,7 @@ def start(
         os.close(opened)
 
 
-def stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen[bytes]) -> None:
     """SIGTERM, then SIGKILL if `process` has not exited within STOP_TIMEOUT_S."""
     if process.poll() is None:
         process.terminate()
@@ -91,7 +91,7 @@ class Child:
     log_file: Path
     health_url: str
     cwd: Path
-    process: subprocess.Popen | None = None
+    _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
     answering: bool = False  # has answered since it was last started
     failed_checks: int = 0
     next_check: float = 0.0
@@ -100,8 +100,19 @@ class Child:
     restart_at: float | None = None
     backoff: float = FIRST_BACKOFF_S
 
+    @property
+    def process(self) -> subprocess.Popen[bytes]:
+        """The process of the last start()."""
+        if self._process is None:
+            raise RuntimeError(f"{self.name} has not been started")
+        return self._process
+
+    @property
+    def started(self) -> bool:
+        return self._process is not None
+
     def start(self) -> None:
-        self.process = start(self.command, self.log_file, self.env, self.cwd)
+        self._process = start(self.command, self.log_file, self.env, self.cwd)
         self.started_at = time.monotonic()
         self.answering, self.failed_checks, self.restart_at = False, 0, None
 
@@ -110,17 +121,23 @@ class Child:
         self.answering = True
 
 
-def wait_until_answering(url: str, process: subprocess.Popen, log_file: Path) -> None:
+def wait_until_answering(url: str, process: subprocess.Popen[bytes], log_file: Path) -> None:
     """Return once `url` answers; raise if `process` exits or START_TIMEOUT_S passes."""
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
             status = exit_status(process.returncode)
-            raise RuntimeError(f"{process.args[2]} exited with {status}; see {log_file}")
+            raise RuntimeError(f"{_module(process)} exited with {status}; see {log_file}")
         if answers(url):
             return
         time.sleep(0.3)
     raise RuntimeError(f"{url} not answering after {START_TIMEOUT_S:.0f}s; see {log_file}")
+
+
+def _module(process: subprocess.Popen[bytes]) -> str:
+    """What `process` runs: the MODULE of its `python -m MODULE ...` command line."""
+    args = process.args
+    return str(args[2]) if isinstance(args, list) else str(args)
 
 
 class Supervisor:
@@ -139,7 +156,7 @@ class Supervisor:
         if self._thread.is_alive():
             self._thread.join()
         for child in reversed(self.children):
-            if child.process:
+            if child.started:
                 stop(child.process)
 
     def child(self, name: str) -> Child:

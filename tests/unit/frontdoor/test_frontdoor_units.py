@@ -1,5 +1,7 @@
 """The front door's pure parts: settings, session ids, the token bucket, notice lines."""
 
+import dataclasses
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,7 +13,7 @@ from frontdoor.limits import RateLimiter
 from frontdoor.rasa_client import typed_text
 from frontdoor.security import host_allowed
 from frontdoor.sessions import SESSION_MINUTES, SessionIds
-from frontdoor.settings import Settings
+from frontdoor.settings import VARIABLES, Settings
 from orchestration.paths import ROOT
 
 
@@ -71,6 +73,11 @@ def test_settings_from_environment_variables():
 def test_unsafe_settings_are_refused(env):
     with pytest.raises(ValueError):
         Settings.from_env(env)
+
+
+def test_every_setting_has_its_environment_variable():
+    assert set(VARIABLES) == {setting.name for setting in dataclasses.fields(Settings)}
+    assert len({name for name, _ in VARIABLES.values()}) == len(VARIABLES)
 
 
 def test_the_default_session_secret_is_random():

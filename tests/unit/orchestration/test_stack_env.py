@@ -1,0 +1,155 @@
+"""What each process of the stack gets in its environment (orchestration.stack.environments)."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from orchestration import stack
+from orchestration.paths import ROOT
+from orchestration.stack import CHILD_ENV, SETTING_VARIABLES, environments
+
+RASA_URLS, ACTIONS_URLS = (
+    ["http://127.0.0.1:5105", "http://127.0.0.1:5106"],
+    ["http://127.0.0.1:5155"],
+)
+SECRETS = ("RASA_TOKEN", "ACTION_SERVER_SECRET", "SESSION_SECRET", "REDIS_PASSWORD")
+
+
+def children(env=None, frontdoor_port=8100):
+    envs = environments(env or {}, RASA_URLS, ACTIONS_URLS, frontdoor_port)
+    assert envs.frontdoor is not None
+    return envs, {"actions": envs.actions, "rasa": envs.rasa, "frontdoor": envs.frontdoor}
+
+
+@pytest.mark.parametrize("unrelated", ["AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "OPENAI_API_KEY"])
+def test_an_unrelated_variable_of_the_callers_environment_reaches_no_child(monkeypatch, unrelated):
+    monkeypatch.setenv(unrelated, "do-not-leak")
+    monkeypatch.setenv("APP_API_TOKENS", "app-token")
+    monkeypatch.setenv("PATH", "/usr/local/bin:/usr/bin:/bin")
+    for name, env in children()[1].items():
+        assert unrelated not in env, name
+        assert "do-not-leak" not in env.values(), name
+        assert env["APP_API_TOKENS"] == "app-token", name
+        assert env["PATH"] == "/usr/local/bin:/usr/bin:/bin", name
+
+
+def test_the_assistants_settings_and_the_server_variables_reach_every_child(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////srv/knowledge.sqlite")
+    monkeypatch.setenv("ACTION_TIMEOUT", "1.5")
+    monkeypatch.setenv("HOME", "/home/assistant")
+    for name, env in children()[1].items():
+        assert env["DATABASE_URL"] == "sqlite:////srv/knowledge.sqlite", name
+        assert (env["ACTION_TIMEOUT"], env["HOME"]) == ("1.5", "/home/assistant"), name
+        assert env.items() >= CHILD_ENV.items(), name
+
+
+def test_each_child_gets_only_the_secrets_it_needs(monkeypatch):
+    monkeypatch.setenv("RASA_TOKEN", "rasa-token")
+    monkeypatch.setenv("ACTION_SERVER_SECRET", "actions-secret")
+    monkeypatch.setenv("SESSION_SECRET", "session-secret")
+    redis = {"REDIS_URL": "redis://:redis-password@127.0.0.1:6379/0", "REDIS_KEY_PREFIX": "t1"}
+    envs, env = children(redis)
+    given = {
+        "RASA_TOKEN": "rasa-token",
+        "ACTION_SERVER_SECRET": "actions-secret",
+        "SESSION_SECRET": "session-secret",
+        "REDIS_PASSWORD": "redis-password",
+    }
+    needs = {
+        "actions": {"ACTION_SERVER_SECRET"},
+        "rasa": {"ACTION_SERVER_SECRET", "RASA_TOKEN", "REDIS_PASSWORD"},
+        "frontdoor": {"RASA_TOKEN", "SESSION_SECRET"},  # it calls Rasa's HTTP API
+    }
+    for name, secrets in needs.items():
+        assert {s: env[name][s] for s in SECRETS if s in env[name]} == {
+            s: given[s] for s in secrets
+        }
+        assert "REDIS_URL" not in env[name] and "REDIS_KEY_PREFIX" not in env[name], name
+    assert (envs.rasa_token, envs.actions_secret) == ("rasa-token", "actions-secret")
+    assert (envs.redis_url, envs.key_prefix) == (redis["REDIS_URL"], "t1")
+
+
+def test_without_given_secrets_each_run_has_new_random_ones(monkeypatch):
+    for name in SECRETS:
+        monkeypatch.delenv(name, raising=False)
+    (first, env), (second, _) = children(), children()
+    assert len(first.rasa_token) >= 32 and first.rasa_token != second.rasa_token
+    assert env["rasa"]["RASA_TOKEN"] == env["frontdoor"]["RASA_TOKEN"] == first.rasa_token
+    assert env["rasa"]["ACTION_SERVER_SECRET"] == env["actions"]["ACTION_SERVER_SECRET"]
+    assert env["actions"]["ACTION_SERVER_SECRET"] == first.actions_secret
+    assert "REDIS_PASSWORD" not in env["rasa"]
+
+
+def test_env_adds_and_overrides_but_not_the_server_variables(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////from/the/shell.sqlite")
+    env = {"DATABASE_URL": "sqlite:////for/this/run.sqlite", "EXTRA": "1", "SANIC_HOST": "0.0.0.0"}
+    for name, child in children(env)[1].items():
+        assert child["DATABASE_URL"] == "sqlite:////for/this/run.sqlite", name
+        assert child["EXTRA"] == "1", name
+        assert child["SANIC_HOST"] == "127.0.0.1", name
+
+
+def test_the_front_door_is_told_where_rasa_and_the_action_servers_are(monkeypatch):
+    monkeypatch.setenv("RASA_URL", "http://elsewhere:5005")
+    monkeypatch.setenv("FRONTDOOR_PORT", "9999")
+    frontdoor = children()[1]["frontdoor"]
+    assert frontdoor["RASA_URL"] == ",".join(RASA_URLS)
+    assert frontdoor["ACTIONS_URL"] == ACTIONS_URLS[0]
+    assert frontdoor["FRONTDOOR_PORT"] == "8100"
+    assert environments({}, RASA_URLS, ACTIONS_URLS, None).frontdoor is None
+
+
+def test_rasa_keeps_a_dead_instances_lock_5_s_unless_told_otherwise(monkeypatch):
+    monkeypatch.delenv("TICKET_LOCK_LIFETIME", raising=False)
+    assert children()[1]["rasa"]["TICKET_LOCK_LIFETIME"] == "5"
+    monkeypatch.setenv("TICKET_LOCK_LIFETIME", "20")
+    assert children()[1]["rasa"]["TICKET_LOCK_LIFETIME"] == "20"
+
+
+def test_the_benchmarks_starter_bot_gets_the_same_of_the_callers_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "do-not-leak")
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    given = {}
+    monkeypatch.setattr(stack, "start", lambda command, log, env, cwd: given.update(env))
+    monkeypatch.setattr(stack, "stop", lambda process: None)
+    with stack.process(["rasa", "run"], tmp_path / "rasa.log", {"EXTRA": "1"}):
+        pass
+    assert "AWS_SECRET_ACCESS_KEY" not in given
+    assert given.items() >= {"PATH": "/usr/bin:/bin", "EXTRA": "1", **CHILD_ENV}.items()
+
+
+def environment_variables_read(path: Path) -> set[str]:
+    """The names in `os.environ.get(NAME ...)` and `os.environ[NAME]` in `path`, a literal or a
+    module-level string constant."""
+    tree = ast.parse(path.read_text())
+    constants = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                targets = target.elts if isinstance(target, ast.Tuple) else [target]
+                values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
+                for name, value in zip(targets, values, strict=False):
+                    if isinstance(name, ast.Name) and isinstance(value, ast.Constant):
+                        constants[name.id] = value.value
+    found = set()
+    for node in ast.walk(tree):
+        call = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        if call and node.func.attr == "get" and node.args:
+            environ, key = node.func.value, node.args[0]
+        elif isinstance(node, ast.Subscript):
+            environ, key = node.value, node.slice
+        else:
+            continue
+        if isinstance(environ, ast.Attribute) and environ.attr == "environ":
+            found.add(key.value if isinstance(key, ast.Constant) else constants[key.id])
+    return found
+
+
+def test_every_variable_the_processes_read_is_passed_on_or_set():
+    read = set()
+    for room in ("actions", "bot", "knowledge", "frontdoor"):
+        for path in (ROOT / room).rglob("*.py"):
+            read |= environment_variables_read(path)
+    assert {"ACTION_TIMEOUT", "RASA_TOKEN", "ACTION_SERVER_SECRET", "DATABASE_URL"} <= read
+    assert read <= {*SETTING_VARIABLES, *CHILD_ENV}
