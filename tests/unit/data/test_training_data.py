@@ -19,7 +19,7 @@ PARAPHRASE_RATIO = 0.9
 
 
 def normalized(text: str) -> str:
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # Rasa entity markup
+    text = re.sub(r"\[([^\]]*)\](\([^)]*\)|\{[^}]*\})", r"\1", text)  # Rasa entity markup
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
@@ -65,6 +65,18 @@ def test_no_held_out_question_is_trained_on():
     training = examples(HAND_WRITTEN) + realworld("train")
     assert len(training) > 2500 and len(heldout()) == 231
     assert close_pairs(training, heldout()) == []
+
+
+def conversation_turns() -> list[str]:
+    stories = yaml.safe_load((ROOT / "tests" / "test_conversations.yml").read_text())["stories"]
+    turns = [step["user"] for story in stories for step in story["steps"] if "user" in step]
+    return [normalized(turn) for turn in turns if not turn.startswith("/")]
+
+
+def test_no_conversation_test_turn_is_trained_on():
+    training = examples(HAND_WRITTEN) + realworld("train")
+    assert len(conversation_turns()) == 26
+    assert close_pairs(training, conversation_turns()) == []
 
 
 def test_a_held_out_question_added_to_training_is_found():
