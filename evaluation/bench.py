@@ -31,6 +31,7 @@ import aiohttp
 # Importing bot sets Rasa's environment (no telemetry) in this process, so for `rasa init` and
 # `rasa train`; orchestration.stack adds the servers' variables to the processes it starts.
 import bot as _rasa_environment  # noqa: F401
+from evaluation import RESULTS
 from evaluation.evaluate import OUT_OF_SCOPE, QUESTIONS, known_topics, load_questions, percentile
 from evaluation.rest_client import new_sender, send
 from orchestration.paths import BUILD, CREDENTIALS, ROOT
@@ -38,7 +39,6 @@ from orchestration.stack import free_ports, process
 from orchestration.supervisor import wait_until_answering
 from orchestration.train import CONFIG, full_train_seconds, train, train_command
 
-RESULTS = ROOT / "benchmarks"
 LEVELS = (1, 8, 32, 64)
 QUICK_LEVELS = (1, 8)
 DURATION_S = 15.0

@@ -15,12 +15,12 @@ import sys
 import time
 from pathlib import Path
 
+from evaluation import RESULTS
 from evaluation.evaluate import QUESTIONS, assistant, known_topics, load_questions, replay, score
 from evaluation.heldout import intent_figures, write_nlu
 from orchestration.paths import REALWORLD, ROOT
 from orchestration.train import CONFIG, full_train_seconds, train, train_command
 
-RESULTS = ROOT / "benchmarks"
 WORK = ROOT / "results" / "compare"
 WARMUP = 20  # questions asked before measuring, so that no config pays for cold caches
 

@@ -23,12 +23,13 @@ from pathlib import Path
 import aiohttp
 import yaml
 
+from evaluation import RESULTS
 from evaluation.rest_client import contract, new_sender, send
 from orchestration.paths import ROOT
 
 QUESTIONS = ROOT / "tests" / "heldout_questions.yml"
 TOPICS = ROOT / "knowledge" / "topics.yml"
-RESULTS = ROOT / "benchmarks" / "eval-latest.json"
+EVAL_RESULTS = RESULTS / "eval-latest.json"
 CLARIFY = "clarify"
 OUT_OF_SCOPE = "out_of_scope"
 
@@ -267,7 +268,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--concurrency", type=int, default=4, help="questions in flight (default 4)"
     )
-    parser.add_argument("--out", type=Path, default=RESULTS, help="JSON results file")
+    parser.add_argument("--out", type=Path, default=EVAL_RESULTS, help="JSON results file")
     args = parser.parse_args(argv)
     try:
         questions = load_questions(args.questions, known_topics(), args.split)

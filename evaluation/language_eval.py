@@ -18,12 +18,13 @@ import spacy
 import yaml
 
 from bot.language import blank_spans, detect
+from evaluation import RESULTS
 from orchestration.paths import REALWORLD, ROOT, SPACY_MODEL
 
 LANGUAGES = ROOT / "tests" / "language_questions.yml"
 ENGLISH_HARD = ROOT / "tests" / "english_hard.yml"
 HELDOUT = ROOT / "tests" / "heldout_questions.yml"
-RESULTS = ROOT / "benchmarks" / "language-latest.json"
+LANGUAGE_RESULTS = RESULTS / "language-latest.json"
 BUCKETS = ((1, 2), (3, 5), (6, 10))
 
 
@@ -88,7 +89,7 @@ def main() -> None:
             f"English taken for another language, {name}: {len(found)}"
             f" of {report['english_texts'][name]} {found[:5] if found else ''}"
         )
-    Path(RESULTS).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    Path(LANGUAGE_RESULTS).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

@@ -21,11 +21,12 @@ from pathlib import Path
 
 import yaml
 
+from evaluation import RESULTS
 from knowledge.redaction import KINDS, redact
 from orchestration.paths import ROOT
 
 CASES = ROOT / "tests" / "pii_cases.yml"
-RESULTS = ROOT / "benchmarks" / "redaction-latest.json"
+REDACTION_RESULTS = RESULTS / "redaction-latest.json"
 STRUCTURED = ("email", "phone", "card", "iban", "id", "date", "postcode")
 GOALS = {**dict.fromkeys(STRUCTURED, 0.98), "name": 0.90, "address": 0.90, "health": 0.90}
 MAX_ALTERED = 0.01
@@ -170,7 +171,7 @@ def main() -> None:
         print(
             f"project questions altered, {name}: {len(result['altered'])} of {result['questions']}"
         )
-    RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    REDACTION_RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

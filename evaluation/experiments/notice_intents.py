@@ -20,6 +20,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from actions import routing
+from evaluation import RESULTS
 from evaluation.evaluate import QUESTIONS, load_questions
 from knowledge import Catalog
 from orchestration.paths import BUILD, ROOT
@@ -109,7 +110,7 @@ def main() -> None:
     table += "".join(f"| {n} | {a:.3f} | {b:.3f} (of {k}) |\n" for n, a, b, k in rows)
     note = f"Measured {time.strftime('%Y-%m-%d %H:%M %Z')}; held-out questions, NLU only"
     note += f" (the per-notice NLU model trained in {train_s:.0f} s).\n\n"
-    (ROOT / "benchmarks" / "notice-intents-latest.md").write_text(note + table)
+    (RESULTS / "notice-intents-latest.md").write_text(note + table)
     print(note + table)
 
 

@@ -25,10 +25,10 @@ import tempfile
 import time
 from typing import Any
 
+from evaluation import RESULTS
 from evaluation.redaction_eval import load_cases, microseconds_per_message, score
-from orchestration.paths import ROOT
 
-RESULTS = ROOT / "benchmarks" / "redaction-presidio.json"
+PRESIDIO_RESULTS = RESULTS / "redaction-presidio.json"
 THRESHOLDS = (0.0, 0.5)
 attempts: list[str] = []
 
@@ -95,7 +95,7 @@ def main() -> None:
             )
         report["thresholds"][str(threshold)] = results
     print(f"network connections attempted: {len(attempts)} {attempts[:3]}")
-    RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    PRESIDIO_RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":
