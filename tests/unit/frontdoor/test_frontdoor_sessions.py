@@ -40,9 +40,9 @@ def tampered(session_id: str) -> str:
         "",
         "a" * 24 + "." + "b" * 22,
         "a" * 24 + ".1767225600." + "b" * 22,
-        SessionIds(b"another secret").issue("c" * 24),
-        tampered(issued_minutes_ago(0)),
-        issued_minutes_ago(0).replace("c" * 24, "d" * 24),
+        pytest.param(SessionIds(b"another secret").issue("c" * 24), id="another-secret"),
+        pytest.param(tampered(issued_minutes_ago(0)), id="tampered-signature"),
+        pytest.param(issued_minutes_ago(0).replace("c" * 24, "d" * 24), id="other-conversation"),
     ],
 )
 async def test_forged_session_ids_are_refused(session_client, rasa, forged, assert_openapi):
