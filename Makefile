@@ -66,16 +66,22 @@ format: setup
 run: knowledge
 	$(PY) -m orchestration.serve
 
+# The unit tests need no trained model and run on up to 4 cores; the end-to-end ones share
+# one running assistant, so they run in one process.
+UNIT_TESTS := $(VENV)/bin/pytest tests/unit -n auto --maxprocesses 4
+E2E_TESTS := $(VENV)/bin/pytest -m e2e
+
 test: train browser lint typecheck
 	$(VENV)/bin/rasa data validate --fail-on-warnings
-	$(VENV)/bin/pytest
+	$(UNIT_TESTS)
+	$(E2E_TESTS)
 	$(MAKE) conversations
 
 unit: setup
-	$(VENV)/bin/pytest tests/unit
+	$(UNIT_TESTS)
 
 e2e: train browser
-	$(VENV)/bin/pytest -m e2e
+	$(E2E_TESTS)
 	$(MAKE) conversations
 
 # The test conversations through the trained model's dialogue policies.
