@@ -11,6 +11,7 @@ measures what Redis and a second Rasa instance change instead (evaluation/bench_
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -88,22 +89,44 @@ STARTER = Bot("starter", lambda rng: ["hi", rng.choice(["I am sad", "not good"])
 
 def listening_pid(port: int) -> int | None:
     """The process that listens on 127.0.0.1:`port`, found through /proc."""
-    inodes = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        local, state, inode = fields[1], fields[3], fields[9]
-        if state == "0A" and int(local.split(":")[1], 16) == port:
-            inodes.add(f"socket:[{inode}]")
+    inodes = {
+        inode
+        for inode, local in listening_sockets(("tcp",)).items()
+        if int(local.split(":")[1], 16) == port
+    }
     holders = set()
     for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        pid = int(fd_dir.parent.name)
         try:
-            if any(os.readlink(fd) in inodes for fd in fd_dir.iterdir()):
-                holders.add(int(fd_dir.parent.name))
+            if socket_inodes(pid) & inodes:
+                holders.add(pid)
         except OSError:
             continue
     parents = _parents()
     roots = [pid for pid in holders if parents.get(pid) not in holders]
     return min(roots) if roots else None
+
+
+def listening_sockets(tables: Sequence[str] = ("tcp", "tcp6")) -> dict[str, str]:
+    """Each listening TCP socket's inode and its local address, hex "IP:port" as in
+    /proc/net/tcp*."""
+    found = {}
+    for table in tables:
+        for line in Path(f"/proc/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A":  # LISTEN
+                found[fields[9]] = fields[1]
+    return found
+
+
+def socket_inodes(pid: int) -> set[str]:
+    """The inodes of the sockets process `pid` has open (OSError once it has exited)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):  # a descriptor closed meanwhile
+            if (target := os.readlink(fd)).startswith("socket:["):
+                inodes.add(target[8:-1])
+    return inodes
 
 
 def _parents() -> dict[int, int]:

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 import aiohttp
 import redis
 
+from evaluation import RESULTS
 from evaluation.bench import (
-    RESULTS,
     WARMUP_SESSIONS,
     Bot,
     _num,

@@ -5,15 +5,14 @@ nothing; malformed commands and bad Unicode get a normal reply; and, last, no pl
 reaches a log of the stack or a file under var/.
 """
 
-import contextlib
 import json
-import os
 import stat
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from evaluation.bench import listening_sockets, socket_inodes
 from evaluation.rest_client import contract, new_sender, send
 from orchestration.paths import ROOT
 
@@ -50,18 +49,8 @@ def bearer(secret: str) -> dict:
 
 def listening_addresses(pid: int) -> set[str]:
     """The local addresses (hex "IP:port" as in /proc/net/tcp*) process `pid` listens on."""
-    inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        with contextlib.suppress(OSError):
-            if (target := os.readlink(fd)).startswith("socket:["):
-                inodes.add(target[8:-1])
-    found = set()
-    for table in ("tcp", "tcp6"):
-        for row in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
-            fields = row.split()
-            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
-                found.add(fields[1])
-    return found
+    held = socket_inodes(pid)
+    return {local for inode, local in listening_sockets().items() if inode in held}
 
 
 def test_every_process_listens_on_the_loopback_address_only(stack):
