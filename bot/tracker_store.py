@@ -6,9 +6,11 @@
 - Size: a conversation keeps its last `max_events` events only. That bounds memory and the
   per-turn work that grows with a conversation's length (Rasa replays and sends the events to
   the action server on every turn); the slots an answer needs are set again on every turn.
-- Redaction: the personal data in what people type (names, addresses, dates of birth, ids,
-  card, bank and phone numbers, e-mail addresses, health disclosures; knowledge.redaction) is
-  replaced by placeholders before a conversation is stored. The live turn sees the original.
+- No text: what people type is never stored. A stored user event keeps its intent, entities
+  and time (what the rules and actions use); its text, the text in its parse data and any
+  metadata a client sent are dropped, and so is the session's start metadata. Redaction would
+  always miss some personal data; keeping none of the text misses nothing. The live turn
+  (NLU, rules, actions) sees the message as typed.
 
 Configured in endpoints.yml as `tracker_store: {type: bot.tracker_store.PrivateTrackerStore}`;
 with REDIS_URL, orchestration/rasa_endpoints.py makes it PrivateRedisTrackerStore.
@@ -26,16 +28,13 @@ from typing import Any
 import redis
 from rasa.core.tracker_store import InMemoryTrackerStore, RedisTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-
-from knowledge.redaction import redact
 
 log = logging.getLogger(__name__)
 
 
 class PrivateStorage:
-    """What both stores share: trackers bounded to `max_events`, stored redacted."""
+    """What both stores share: trackers bounded to `max_events`, stored without text."""
 
     max_events: int
     domain: Domain
@@ -46,17 +45,15 @@ class PrivateStorage:
         return DialogueStateTracker(sender_id, slots, max_event_history=self.max_events)
 
     @staticmethod
-    def redacted(tracker: DialogueStateTracker) -> str:
-        """The tracker serialised as Rasa does (serialise_tracker), its user text redacted."""
+    def textless(tracker: DialogueStateTracker) -> str:
+        """The tracker serialised as Rasa does (serialise_tracker), without what people typed."""
         dialogue = tracker.as_dialogue().as_dict()
-        for event in dialogue["events"]:
-            if event.get("event") == UserUttered.type_name:
-                _redact_user_event(event)
+        dialogue["events"] = [_without_text(event) for event in dialogue["events"]]
         return json.dumps(dialogue)
 
 
 class PrivateTrackerStore(PrivateStorage, InMemoryTrackerStore):
-    """InMemoryTrackerStore that forgets idle conversations, bounds them and redacts user text."""
+    """InMemoryTrackerStore that forgets idle conversations, bounds them and stores no text."""
 
     def __init__(
         self,
@@ -76,7 +73,7 @@ class PrivateTrackerStore(PrivateStorage, InMemoryTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
-        self.store[tracker.sender_id] = self.redacted(tracker)
+        self.store[tracker.sender_id] = self.textless(tracker)
         self.saved_at[tracker.sender_id] = self.clock()
         self.saved_at.move_to_end(tracker.sender_id)
         self.forget_expired()
@@ -99,7 +96,7 @@ class PrivateTrackerStore(PrivateStorage, InMemoryTrackerStore):
 
 
 class PrivateRedisTrackerStore(PrivateStorage, RedisTrackerStore):
-    """Rasa's RedisTrackerStore, bounded and redacted; a key expires `retention_minutes` after
+    """Rasa's RedisTrackerStore, bounded and without text; a key expires `retention_minutes` after
     its conversation's last turn. Shared by every Rasa instance given the same Redis."""
 
     def __init__(
@@ -122,24 +119,36 @@ class PrivateRedisTrackerStore(PrivateStorage, RedisTrackerStore):
         )
 
     async def save(self, tracker: DialogueStateTracker, timeout: float | None = None) -> None:
-        """Store the tracker redacted, replacing the stored one.
+        """Store the tracker without text, replacing the stored one.
 
         Rasa's save merges it with the stored tracker to keep earlier sessions; here sessions
         carry nothing over and the lock store orders the turns. A save that fails is logged,
-        not raised: Rasa would keep the conversation unredacted in memory instead.
+        not raised: Rasa would keep the conversation, text and all, in memory instead.
         """
         await self.stream_events(tracker)
         expiry_ms = int((timeout or self.record_exp) * 1000)
         try:
-            self.red.set(self.key_prefix + tracker.sender_id, self.redacted(tracker), px=expiry_ms)
+            self.red.set(self.key_prefix + tracker.sender_id, self.textless(tracker), px=expiry_ms)
         except redis.RedisError as error:
             log.error("conversation not saved, Redis failed: %s", type(error).__name__)
 
 
-def _redact_user_event(event: dict[str, Any]) -> None:
-    """Redact a serialised user event's text; its parse data is the live tracker's, so copy it."""
-    if isinstance(event.get("text"), str):
-        event["text"] = redact(event["text"])
-    parse_data = event.get("parse_data")
-    if isinstance(parse_data, dict) and isinstance(parse_data.get("text"), str):
-        event["parse_data"] = {**parse_data, "text": redact(parse_data["text"])}
+# What a stored parse keeps: what the rules, the actions and the session logic read
+PARSE_KEPT = ("intent", "entities", "intent_ranking", "message_id")
+SESSION_METADATA_SLOT = "session_started_metadata"  # Rasa copies the metadata sent here
+
+
+def _without_text(event: dict[str, Any]) -> dict[str, Any]:
+    """A serialised event without typed text or client metadata (a new dict; the live
+    tracker's parse data is shared, so nothing is changed in place)."""
+    event = {**event}
+    if "metadata" in event:
+        event["metadata"] = {}
+    if "text" in event and event.get("event") == "user":
+        event["text"] = None
+    if isinstance(event.get("parse_data"), dict):
+        parse = event["parse_data"]
+        event["parse_data"] = {key: parse[key] for key in PARSE_KEPT if key in parse}
+    if event.get("event") == "slot" and event.get("name") == SESSION_METADATA_SLOT:
+        event["value"] = None
+    return event

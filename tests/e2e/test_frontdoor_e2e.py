@@ -1,5 +1,7 @@
 """The front door in front of the real, trained assistant (actions, Rasa, knowledge base)."""
 
+import asyncio
+
 import aiohttp
 import pytest
 
@@ -73,7 +75,7 @@ async def test_typed_commands_get_a_normal_answer_from_the_real_rasa(
     assert body["topic"] != "unavailable"
     tracker = await stored_tracker(body["session_id"].split(".")[0])  # Rasa's sender
     latest = tracker["latest_message"]
-    assert latest["text"] == typed[1:]
+    assert latest["text"] is None  # the store keeps no typed text
     assert latest["intent"]["confidence"] < 1  # parsed by the NLU; Rasa's "/intent" gives 1.0
     assert not [e for e in latest["entities"] if e["entity"] == "topic"]
     events = [e["event"] for e in tracker["events"]]
@@ -87,3 +89,23 @@ async def test_the_agent_console_ranks_answers_with_the_real_nlu(stack, stack_en
     assert status == 200
     assert body["results"][0]["topic"] == "policy.no_sale"
     assert 1 <= len(body["results"]) <= 3
+
+
+async def test_a_second_visitor_is_answered_while_the_first_sends_a_pathological_message(
+    stack, stack_env
+):
+    """Messages built to make a backtracking pattern run for hours ("della" read as "della" or
+    "del" + "la", ...): while they are in flight, another visitor's question is answered, and
+    they get a normal reply too (the front door records the unanswered ones, redacted)."""
+    url, token = f"{stack.frontdoor_url}/api/v1/chat", stack_env["APP_API_TOKENS"]
+    attacks = [
+        "via " + "della" * 190 + " 1",
+        "Maria " + "de la " * 160 + "1",
+        "I have " + "a " * 490 + "!",
+        "1" + " 1" * 490 + "a",
+    ]
+    sent = [asyncio.create_task(post(url, {"message": text}, token)) for text in attacks]
+    status, second = await post(url, {"message": "do you sell my data?"}, token)
+    assert (status, second["topic"]) == (200, "policy.no_sale")
+    for status, first in await asyncio.gather(*sent):
+        assert status == 200 and first["topic"] != "unavailable"

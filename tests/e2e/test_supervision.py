@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
+import redis
 
 from knowledge import load
 from orchestration import supervisor
@@ -121,6 +122,17 @@ def answered(stack: Stack, message: str, session_id: str, within: float = 120) -
             pass
         time.sleep(0.5)
     raise AssertionError(f"no answer within {within:.0f} s")
+
+
+def test_redis_holds_the_conversation_but_nothing_people_typed(supervised, own_redis):
+    first = chat(supervised, "how long do you keep Tracker data? I'm Rosalind Keane, rk@ex.org")
+    second = chat(supervised, "and for MedAire? I have postnatal depression", first["session_id"])
+    assert second["topic"] == "retention"  # the follow-up found the question in Redis
+    store = redis.Redis.from_url(own_redis.url)
+    stored = b"".join(store.get(key) or b"" for key in store.scan_iter(_type="string"))
+    assert b"ask_retention" in stored
+    for word in (b"Rosalind", b"rk@ex", b"postnatal", b"keep", b"MedAire?"):
+        assert word not in stored
 
 
 def test_each_killed_child_is_restarted_and_the_conversation_goes_on(supervised):

@@ -1,4 +1,4 @@
-"""The conversation store: redaction, retention and the size bound, on Rasa's own classes."""
+"""The conversation store: no typed text, retention and the size bound, on Rasa's own classes."""
 
 import time
 from urllib.parse import urlsplit
@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 import redis
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 
 from bot.tracker_store import PrivateRedisTrackerStore, PrivateTrackerStore
 from orchestration.paths import DOMAIN
@@ -17,35 +17,44 @@ def domain() -> Domain:
     return Domain.load(DOMAIN)
 
 
-async def test_user_text_is_stored_redacted_and_the_live_tracker_keeps_it(domain):
+def _user_turn(text: str, **kwargs) -> UserUttered:
+    """A user event as Rasa's NLU leaves it: intent, entities, ranking and the text twice."""
+    intent = {"name": "ask_retention", "confidence": 0.9}
+    entities = [{"entity": "service", "value": "notice.tracker", "start": 0, "end": 7}]
+    parse = {"text": text, "intent": intent, "entities": entities, "intent_ranking": [intent]}
+    return UserUttered(text, intent, entities, parse_data=parse, **kwargs)
+
+
+async def test_no_typed_text_is_stored_and_the_live_tracker_keeps_it(domain):
     store = PrivateTrackerStore(domain)
     tracker = await store.create_tracker("visitor")
-    tracker.update(UserUttered("i'm jane@example.com", parse_data={"text": "i'm jane@example.com"}))
+    said = "Tracker: I'm Maria Gonzalez, I have Tourette's, maria@example.com"
+    tracker.update(_user_turn(said, metadata={"note": said}))
     await store.save(tracker)
     stored = await store.retrieve("visitor")
-    assert stored.latest_message.text == "i'm [email]"
-    assert stored.latest_message.parse_data["text"] == "i'm [email]"
-    assert tracker.latest_message.text == "i'm jane@example.com"
+    assert "Maria" not in store.store["visitor"] and "Tourette" not in store.store["visitor"]
+    assert stored.latest_message.text is None
+    assert stored.latest_message.intent["name"] == "ask_retention"
+    assert stored.latest_message.entities[0]["value"] == "notice.tracker"
+    assert stored.latest_message.metadata == {}
+    assert tracker.latest_message.text == said  # the live turn is untouched
 
 
-async def test_names_health_and_numbers_are_redacted_in_every_stored_user_event(domain):
+async def test_every_stored_user_event_and_the_session_metadata_lose_their_text(domain):
     store = PrivateTrackerStore(domain)
     tracker = await store.create_tracker("visitor")
-    said = [
-        ("My name is Maria Gonzalez, does MedAire share my data?",
-         "My name is [name], does MedAire share my data?"),
-        ("I have HIV and my passport is AB123456",
-         "I have [health] and my passport is [id]"),
-        ("card 4111 1111 1111 1111, born 12/03/1985",
-         "card [card], born [date]"),
-    ]  # fmt: skip
-    for text, _ in said:
-        tracker.update(UserUttered(text, parse_data={"text": text}))
+    tracker.update(SessionStarted(metadata={"who": "Maria Gonzalez"}))
+    tracker.update(SlotSet("session_started_metadata", {"who": "Maria Gonzalez"}))
+    for text in ("My name is Maria Gonzalez", "I have HIV", "card 4111 1111 1111 1111"):
+        tracker.update(_user_turn(text))
         tracker.update(ActionExecuted("action_answer"))
     await store.save(tracker)
+    assert "Maria" not in store.store["visitor"]
+    for secret in ("HIV", "4111"):
+        assert secret not in store.store["visitor"]
     stored = await store.retrieve("visitor")
     users = [e for e in stored.events if isinstance(e, UserUttered)]
-    assert [(e.text, e.parse_data["text"]) for e in users] == [(r, r) for _, r in said]
+    assert [(e.text, e.intent_name) for e in users] == [(None, "ask_retention")] * 3
 
 
 async def test_conversations_are_forgotten_after_the_retention_time(domain):
@@ -79,7 +88,6 @@ async def test_a_conversation_keeps_its_last_events_only(either_store):
     await store.save(tracker)
     stored = await store.retrieve("visitor-long")
     assert len(stored.events) == 10
-    assert stored.latest_message.text == "question 19"
     assert stored.get_slot("last_topic") == "topic 19"
 
 
@@ -118,18 +126,17 @@ def raw(redis_url):
     return redis.Redis.from_url(redis_url, decode_responses=True)
 
 
-async def test_redis_gets_user_text_redacted_and_the_live_tracker_keeps_it(redis_store, raw):
+async def test_redis_gets_no_typed_text_and_the_live_tracker_keeps_it(redis_store, raw):
     store = redis_store()
-    tracker = await store.create_tracker("visitor-redacted")
+    tracker = await store.create_tracker("visitor-textless")
     said = "i'm jane@example.com, call me on +44 20 7946 0958"
-    tracker.update(UserUttered(said, parse_data={"text": said}))
+    tracker.update(_user_turn(said))
     await store.save(tracker)
-    stored_value = raw.get(store.key_prefix + "visitor-redacted")
-    assert "jane@example.com" not in stored_value and "7946" not in stored_value
-    assert "[email]" in stored_value
-    stored = await store.retrieve("visitor-redacted")
-    assert stored.latest_message.text == stored.latest_message.parse_data["text"]
-    assert "[email]" in stored.latest_message.text and "jane" not in stored.latest_message.text
+    stored_value = raw.get(store.key_prefix + "visitor-textless")
+    assert "jane" not in stored_value and "7946" not in stored_value
+    stored = await store.retrieve("visitor-textless")
+    assert stored.latest_message.text is None
+    assert stored.latest_message.intent_name == "ask_retention"
     assert tracker.latest_message.text == said
 
 
@@ -152,12 +159,14 @@ async def test_instances_on_one_redis_share_a_conversation(redis_store):
     await first.save(tracker)
     continued = await second.retrieve("visitor-shared")
     assert continued.get_slot("last_topic") == "retention"
-    continued.update(UserUttered("and for MedAire?"))
+    continued.update(UserUttered("and for MedAire?", {"name": "inform_service"}))
     await second.save(continued)
-    texts = [
-        e.text for e in (await first.retrieve("visitor-shared")).events if e.type_name == "user"
+    intents = [
+        e.intent_name
+        for e in (await first.retrieve("visitor-shared")).events
+        if isinstance(e, UserUttered)
     ]
-    assert texts == ["how long do you keep my data?", "and for MedAire?"]
+    assert intents == [None, "inform_service"]
 
 
 async def test_a_failed_save_is_logged_and_kept_nowhere(domain, caplog):
