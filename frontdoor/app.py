@@ -15,6 +15,7 @@ from frontdoor.errors import errors
 from frontdoor.limits import MAX_BODY_BYTES, RateLimiter
 from frontdoor.proxies import forwarded
 from frontdoor.rasa_client import rasa_client
+from frontdoor.request_body import identity_bodies
 from frontdoor.security import (
     LIMITER,
     PAGE_LIMITER,
@@ -35,7 +36,15 @@ ResponseHook = Callable[[web.Request, web.StreamResponse], Awaitable[None]]
 def create_app(settings: Settings) -> web.Application:
     """The front door for `settings`; the knowledge base and Rasa session open on startup."""
     proxies = [forwarded(settings.proxy_networks)] if settings.trusted_proxies else []
-    middlewares = [headers_received, errors, *proxies, allowed_hosts, cors, rate_limit]
+    middlewares = [
+        headers_received,
+        errors,
+        identity_bodies,
+        *proxies,
+        allowed_hosts,
+        cors,
+        rate_limit,
+    ]
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=middlewares)
     app[SETTINGS] = settings
     app[SESSIONS] = SessionIds(settings.session_secret)
