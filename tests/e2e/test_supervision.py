@@ -117,6 +117,7 @@ def answered(stack: Stack, message: str, session_id: str, within: float = 120) -
             reply = chat(stack, message, session_id)
             if reply["topic"] != "unavailable":
                 return reply
+            session_id = reply["session_id"]  # only the latest is taken
         except OSError:  # the front door itself is down
             pass
         time.sleep(0.5)

@@ -56,6 +56,8 @@ class FakeRasa:
         self.parsed: dict = {"intent_ranking": [], "entities": []}
         self.status = 200
         self.delay = 0.0
+        self.together = 0  # messages are held until this many have arrived (see hold)
+        self.all_arrived = asyncio.Event()
         self.received: list[dict] = []
         self.parse_tokens: list[str | None] = []
 
@@ -67,8 +69,16 @@ class FakeRasa:
 
     async def webhook(self, request: web.Request) -> web.Response:
         self.received.append(await request.json())
+        if len(self.received) >= self.together:
+            self.all_arrived.set()
+        await self.all_arrived.wait()
         await asyncio.sleep(self.delay)
         return web.json_response(self.reply, status=self.status)
+
+    def hold(self, count: int) -> None:
+        """Answer none of the next `count` messages until all of them have arrived."""
+        self.together = len(self.received) + count
+        self.all_arrived = asyncio.Event()
 
     async def parse(self, request: web.Request) -> web.Response:
         self.parse_tokens.append(request.query.get("token"))

@@ -119,6 +119,28 @@ def test_session_ids_carry_their_issue_time_and_expire_with_rasas_sessions():
     assert f"session_expiration_time: {SESSION_MINUTES}\n" in domain
 
 
+def test_only_the_latest_session_id_of_a_conversation_is_taken():
+    now = [1_800_000_000.0]
+    sessions = SessionIds(b"secret", clock=lambda: now[0], max_conversations=2)
+    a, b, c = "a" * 24, "b" * 24, "c" * 24
+    first = sessions.issue(a)
+    now[0] += 1
+    second = sessions.issue(a)
+    assert sessions.conversation(second) == sessions.conversation(second) == a
+    assert code_of(sessions, first) == "session_superseded"
+    assert SessionIds(b"secret", clock=lambda: now[0]).conversation(first) == a  # a restart
+    now[0] += 1
+    elsewhere = SessionIds(b"secret", clock=lambda: now[0]).issue(a)  # another front door's
+    assert sessions.conversation(elsewhere) == a
+    sessions.issue(b)
+    sessions.issue(c)  # the third conversation: the oldest, a, is forgotten
+    assert list(sessions.latest) == [b, c]
+    assert sessions.conversation(first) == a
+    now[0] += SESSION_MINUTES * 60 + 1
+    sessions.issue(a)  # b and c expired: forgotten with their ids
+    assert list(sessions.latest) == [a]
+
+
 def test_offered_choices_are_kept_per_conversation_and_forgotten_with_it():
     now = [0.0]
     choices = OfferedChoices(max_conversations=2, clock=lambda: now[0])
