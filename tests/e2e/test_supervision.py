@@ -26,7 +26,7 @@ from orchestration.stack import Stack, free_ports, running
 from orchestration.supervisor import answers
 from orchestration.train import train
 
-TOKEN = "faults-app-token"
+TOKEN = "faults-app-token-of-32-characters-at-least"
 QUESTION, FOLLOW_UP = "how long do you keep my data?", "and for MedAire?"
 
 

@@ -19,8 +19,8 @@ from frontdoor.settings import Settings
 # Hypothesis's caches go to the temporary directory, not into the work tree.
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "privacy-assistant-hypothesis")
 
-APP_TOKEN = "app-token-for-tests"
-AGENT_TOKEN = "agent-token-for-tests"
+APP_TOKEN = "app-token-for-the-front-door-tests"
+AGENT_TOKEN = "agent-token-for-the-front-door-tests"
 RASA_TOKEN = "rasa-token-for-tests"
 
 NO_SALE = [
@@ -115,7 +115,7 @@ def settings(rasa: FakeRasa, knowledge_url: str) -> Settings:
         rasa_token=RASA_TOKEN,
         rasa_timeout=2.0,
         database_url=knowledge_url,
-        app_api_tokens=(APP_TOKEN, "second-app-token"),
+        app_api_tokens=(APP_TOKEN, "second-app-token-for-the-front-door"),
         agent_token=AGENT_TOKEN,
         cors_origins=("https://www.internationalsos.com",),
         rate_limit_burst=100,
