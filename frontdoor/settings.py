@@ -67,7 +67,7 @@ class Settings:
             ("AGENT_TOKEN", (self.agent_token,) if self.agent_token else ()),
             ("APP_API_TOKENS", self.app_api_tokens),
         ]:
-            if any(len(token) < MIN_TOKEN_CHARS for token in tokens):  # never shown
+            if any(len(token) < MIN_TOKEN_CHARS for token in tokens):  # names no token
                 raise ValueError(
                     f"{name}: each token must be at least {MIN_TOKEN_CHARS} characters"
                 )
