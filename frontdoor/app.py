@@ -12,11 +12,13 @@ from frontdoor import agent, answers, api, health, unanswered
 from frontdoor.catalog import catalog
 from frontdoor.choices import CHOICES, OfferedChoices
 from frontdoor.errors import errors
-from frontdoor.limits import MAX_BODY_BYTES, RateLimiter
+from frontdoor.limits import MAX_BODY_BYTES, Lockout, RateLimiter
 from frontdoor.proxies import forwarded
 from frontdoor.rasa_client import rasa_client
+from frontdoor.request_body import identity_bodies
 from frontdoor.security import (
     LIMITER,
+    LOCKOUT,
     PAGE_LIMITER,
     add_headers,
     allowed_hosts,
@@ -35,7 +37,15 @@ ResponseHook = Callable[[web.Request, web.StreamResponse], Awaitable[None]]
 def create_app(settings: Settings) -> web.Application:
     """The front door for `settings`; the knowledge base and Rasa session open on startup."""
     proxies = [forwarded(settings.proxy_networks)] if settings.trusted_proxies else []
-    middlewares = [headers_received, errors, *proxies, allowed_hosts, cors, rate_limit]
+    middlewares = [
+        headers_received,
+        errors,
+        identity_bodies,
+        *proxies,
+        allowed_hosts,
+        cors,
+        rate_limit,
+    ]
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=middlewares)
     app[SETTINGS] = settings
     app[SESSIONS] = SessionIds(settings.session_secret)
@@ -44,6 +54,7 @@ def create_app(settings: Settings) -> web.Application:
     app[PAGE_LIMITER] = RateLimiter(
         settings.page_rate_limit_per_minute, settings.page_rate_limit_burst
     )
+    app[LOCKOUT] = Lockout()
     app.cleanup_ctx.extend([catalog, unanswered.gaps, rasa_client])
     # aiohttp 3.9 annotates its signals for aiosignal < 1.4 (Signal[callback]), which aiosignal
     # 1.4 (constraints.txt) reads as Signal[*arguments]: this is the type aiohttp means.

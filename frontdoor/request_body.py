@@ -1,4 +1,4 @@
-"""The JSON body of a request: UTF-8, complete within BODY_TIMEOUT, and its text fields."""
+"""The JSON body of a request: not compressed, UTF-8, complete within BODY_TIMEOUT; its fields."""
 
 from __future__ import annotations
 
@@ -12,6 +12,27 @@ from frontdoor.limits import MAX_MESSAGE_CHARS
 from frontdoor.settings import SETTINGS
 
 UTF8 = ("utf-8", "utf8")
+
+
+@web.middleware
+async def identity_bodies(request: web.Request, handler) -> web.StreamResponse:
+    """415 before the body is read when it has a Content-Encoding other than identity.
+
+    The front door's Connection does not inflate bodies (a 16 kB gzip body can inflate to
+    16 MB), so an encoded one would otherwise reach json_object as compressed bytes.
+    """
+    codings = {
+        coding.strip().lower()
+        for header in request.headers.getall("Content-Encoding", [])
+        for coding in header.split(",")
+    }
+    if codings - {"identity", ""}:
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            "Send the body uncompressed, without a Content-Encoding.",
+        )
+    return await handler(request)
 
 
 async def json_object(request: web.Request) -> dict:

@@ -1,4 +1,5 @@
-"""Allowed hosts, security headers, exact-match CORS, bearer tokens and the rate limits."""
+"""Allowed hosts, security headers, exact-match CORS, bearer tokens, the rate limits and the
+lockout after failed token checks."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from collections.abc import Iterable
 from aiohttp import web
 
 from frontdoor.errors import ApiError
-from frontdoor.limits import RateLimiter
+from frontdoor.limits import Lockout, RateLimiter, client_key
 from frontdoor.settings import SETTINGS
 
 LIMITER = web.AppKey("limiter", RateLimiter)  # the chat, answers, the app and agent APIs
 PAGE_LIMITER = web.AppKey("page_limiter", RateLimiter)  # pages, static files, anything else
+LOCKOUT = web.AppKey("lockout", Lockout)  # of clients that sent wrong bearer tokens
 API_PATHS = ("/chat", "/answers/", "/api/", "/agent/api/")
 _HOST = re.compile(r"(?P<name>\[[0-9a-f:.]+\]|[^:\[\]]+)(:[0-9]+)?")  # name[:port]
 
@@ -111,16 +113,29 @@ async def rate_limit(request: web.Request, handler) -> web.StreamResponse:
 
 
 def require_bearer(request: web.Request, tokens: Iterable[str]) -> None:
-    """Raise `unauthorized` unless the Authorization header carries one of `tokens`.
+    """Raise `unauthorized` unless the Authorization header carries one of `tokens`, and
+    `locked_out`, whatever it carries, while the client is locked out (see limits.Lockout).
 
+    A request with a wrong Authorization header counts as a failure, one without as none.
     Header bytes that are not UTF-8 arrive as surrogates: only ASCII is compared.
     """
+    lockout, client = request.app[LOCKOUT], client_key(request.remote)
+    wait = lockout.locked_for(client)
+    if wait:
+        raise ApiError(
+            429,
+            "locked_out",
+            "Too many attempts with a wrong token. Please try again later.",
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     given = given.strip()
     valid = given.isascii() and any(
         [hmac.compare_digest(given.encode(), token.encode()) for token in tokens if token]
     )
     if scheme.lower() != "bearer" or not valid:
+        if "Authorization" in request.headers:
+            lockout.failed(client)
         raise ApiError(
             401,
             "unauthorized",

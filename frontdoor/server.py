@@ -74,6 +74,7 @@ class Connection(web.RequestHandler):
             manager,
             keepalive_timeout=settings.idle_timeout,
             lingering_time=settings.body_timeout,  # to drain a body answered before it was read
+            auto_decompress=False,  # a compressed body is refused unread (request_body.py)
             **kwargs,
         )
         self.settings = settings

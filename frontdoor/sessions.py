@@ -2,7 +2,8 @@
 
 Every reply issues a fresh id for the same conversation, and an id is refused 30 minutes after
 its issue, when Rasa has ended that conversation too (`session_expiration_time` in
-domain.yml). Clients cannot choose a conversation, and a copied id soon stops working.
+domain.yml), or once a newer id of its conversation has been issued here. Clients cannot
+choose a conversation, and a copied id soon stops working.
 """
 
 from __future__ import annotations
@@ -25,21 +26,38 @@ _CLOCK_SKEW = 60  # seconds an id may seem to come from the future (another fron
 
 
 class SessionIds:
-    """Issues session ids and reads back the conversation of the ones it issued (same secret)."""
+    """Issues session ids and reads back the conversation of the ones it issued (same secret).
 
-    def __init__(self, secret: bytes, clock: Callable[[], float] = time.time):
+    The issue time of each conversation's latest id is kept in memory until that id expires
+    (oldest forgotten first beyond `max_conversations`), and an older id is refused. An id
+    of a conversation not kept (issued before a restart, or by another front door) is taken
+    if its signature and age are valid.
+    """
+
+    def __init__(
+        self,
+        secret: bytes,
+        clock: Callable[[], float] = time.time,
+        max_conversations: int = 10_000,
+    ):
         self._secret = secret
-        self._clock = clock
+        self.clock = clock
+        self.max_conversations = max_conversations
+        self.latest: dict[str, int] = {}  # conversation: issue time of its latest id, newest last
 
     def issue(self, conversation: str) -> str:
-        """A session id for `conversation`, valid for SESSION_MINUTES from now."""
-        issued = f"{conversation}.{int(self._clock())}"
+        """A session id for `conversation`, valid for SESSION_MINUTES from now or until the next."""
+        now = int(self.clock())
+        self.latest.pop(conversation, None)
+        self.latest[conversation] = now
+        self._forget_old(now)
+        issued = f"{conversation}.{now}"
         return f"{issued}.{self._sign(issued)}"
 
     def conversation(self, session_id: object) -> str:
         """The conversation (Rasa's sender id) of a session id issued here, a new one for None.
 
-        ApiError when the id is not a string, forged or expired.
+        ApiError when the id is not a string, forged, expired or superseded by a newer one.
         """
         if session_id is None:
             return secrets.token_urlsafe(18)
@@ -53,7 +71,8 @@ class SessionIds:
                 "This conversation is not known here. Send the message without a session_id "
                 "to start a new one.",
             )
-        age = self._clock() - int(match[2])
+        conversation, issued = match[1], int(match[2])
+        age = self.clock() - issued
         if not -_CLOCK_SKEW <= age <= SESSION_MINUTES * 60:
             raise ApiError(
                 400,
@@ -61,7 +80,22 @@ class SessionIds:
                 f"This conversation ended after {SESSION_MINUTES} minutes without a message. "
                 "Send the message without a session_id to start a new one.",
             )
-        return match[1]
+        if issued < self.latest.get(conversation, issued):
+            raise ApiError(
+                400,
+                "session_superseded",
+                "This conversation has a newer session_id. Send the session_id of the latest "
+                "reply, or send the message without a session_id to start a new conversation.",
+            )
+        return conversation
+
+    def _forget_old(self, now: int) -> None:
+        while self.latest:
+            oldest = next(iter(self.latest))
+            fresh = now - self.latest[oldest] <= SESSION_MINUTES * 60
+            if fresh and len(self.latest) <= self.max_conversations:
+                break
+            del self.latest[oldest]
 
     def _sign(self, text: str) -> str:
         digest = hmac.new(self._secret, text.encode(), hashlib.sha256).digest()[:16]

@@ -11,6 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
+MIN_TOKEN_CHARS = 32  # of AGENT_TOKEN and each of APP_API_TOKENS
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -61,6 +63,14 @@ class Settings:
             raise ValueError("RASA_URL needs at least one URL, and RASA_TIMEOUT must be > 0")
         if self.max_connections_per_ip < 1:
             raise ValueError("MAX_CONNECTIONS_PER_IP must be at least 1")
+        for name, tokens in [
+            ("AGENT_TOKEN", (self.agent_token,) if self.agent_token else ()),
+            ("APP_API_TOKENS", self.app_api_tokens),
+        ]:
+            if any(len(token) < MIN_TOKEN_CHARS for token in tokens):  # names no token
+                raise ValueError(
+                    f"{name}: each token must be at least {MIN_TOKEN_CHARS} characters"
+                )
 
     @property
     def rasa_urls(self) -> tuple[str, ...]:

@@ -32,6 +32,7 @@ import yaml
 
 from bot import RASA_ENVIRONMENT
 from frontdoor.settings import VARIABLES as FRONTDOOR_VARIABLES
+from frontdoor.settings import Settings as FrontdoorSettings
 from orchestration.paths import CREDENTIALS, ROOT
 from orchestration.rasa_endpoints import (
     ACTIONS_SECRET,
@@ -181,6 +182,8 @@ def running(
     actions_urls = [f"http://{HOST}:{port}" for port in actions_ports]
     frontdoor_url = f"http://{HOST}:{frontdoor_port}" if frontdoor_port else None
     envs = environments(env or {}, rasa_urls, actions_urls, frontdoor_port)
+    if envs.frontdoor is not None:
+        FrontdoorSettings.from_env(envs.frontdoor)  # a bad setting stops here, not in restarts
     redis_url, key_prefix = envs.redis_url, envs.key_prefix
     if len(rasa_ports) > 1 and not redis_url:
         raise ValueError("Several Rasa instances need REDIS_URL: they share conversations there")

@@ -13,7 +13,7 @@
   const typing = document.getElementById("typing");
   const UNAVAILABLE = "Sorry, the privacy assistant cannot be reached right now. Please try again in a few minutes.";
   const SESSION_KEY = "privacy-assistant-session";
-  const ENDED = ["invalid_session", "session_expired"]; // start a new conversation
+  const ENDED = ["invalid_session", "session_expired", "session_superseded"]; // start a new conversation
   let busy = false;
 
   function stored() {

@@ -18,8 +18,8 @@ from orchestration.train import train
 
 # Front-door settings of the running stack (tests read the tokens from `stack_env`).
 STACK_ENV = {
-    "APP_API_TOKENS": "e2e-app-token",
-    "AGENT_TOKEN": "e2e-agent-token",
+    "APP_API_TOKENS": "e2e-app-token-of-32-characters-at-least",
+    "AGENT_TOKEN": "e2e-agent-token-of-32-characters-at-least",
     "RATE_LIMIT_BURST": "1000",
 }
 

@@ -33,16 +33,18 @@ async def test_a_button_reply_continues_the_session(stack, stack_env, assert_ope
     tracker = next(
         b for m in asked["messages"] for b in m.get("buttons", []) if b["title"] == "Tracker"
     )
+    session_id = asked["session_id"]
     for body in [
-        {"payload": tracker["payload"], "session_id": asked["session_id"]},
-        {"message": tracker["payload"], "session_id": asked["session_id"]},  # API 1.0 clients
+        {"payload": tracker["payload"]},
+        {"message": tracker["payload"]},  # API 1.0 clients
     ]:
-        status, chosen = await post(url, body, token)
+        status, chosen = await post(url, {**body, "session_id": session_id}, token)
         assert status == 200
         assert_openapi("/api/v1/chat", "post", 200, chosen)
         assert chosen["session_id"].split(".")[0] == asked["session_id"].split(".")[0]
         assert chosen["topic"] == "retention"
         assert [n["id"] for n in chosen["notices"]] == ["notice.tracker"]
+        session_id = chosen["session_id"]  # only the latest is taken
 
 
 async def test_a_payload_the_assistant_did_not_offer_is_refused(stack, stack_env):

@@ -29,7 +29,7 @@ from orchestration.train import train
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
-TOKEN = "scale-app-token"
+TOKEN = "scale-app-token-of-32-characters-at-least"
 USERS = 8
 TURNS = ("how long do you keep my data?", "and for MedAire?")
 TOPIC = "retention"  # of both turns: the follow-up keeps the question's topic

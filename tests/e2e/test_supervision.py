@@ -27,7 +27,7 @@ from orchestration.stack import Stack, free_ports, running
 from orchestration.supervisor import answers
 from orchestration.train import train
 
-TOKEN = "faults-app-token"
+TOKEN = "faults-app-token-of-32-characters-at-least"
 QUESTION, FOLLOW_UP = "how long do you keep my data?", "and for MedAire?"
 
 
@@ -118,6 +118,7 @@ def answered(stack: Stack, message: str, session_id: str, within: float = 120) -
             reply = chat(stack, message, session_id)
             if reply["topic"] != "unavailable":
                 return reply
+            session_id = reply["session_id"]  # only the latest is taken
         except OSError:  # the front door itself is down
             pass
         time.sleep(0.5)

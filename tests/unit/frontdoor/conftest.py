@@ -19,8 +19,8 @@ from frontdoor.settings import Settings
 # Hypothesis's caches go to the temporary directory, not into the work tree.
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "privacy-assistant-hypothesis")
 
-APP_TOKEN = "app-token-for-tests"
-AGENT_TOKEN = "agent-token-for-tests"
+APP_TOKEN = "app-token-for-the-front-door-tests"
+AGENT_TOKEN = "agent-token-for-the-front-door-tests"
 RASA_TOKEN = "rasa-token-for-tests"
 
 NO_SALE = [
@@ -56,6 +56,8 @@ class FakeRasa:
         self.parsed: dict = {"intent_ranking": [], "entities": []}
         self.status = 200
         self.delay = 0.0
+        self.together = 0  # messages are held until this many have arrived (see hold)
+        self.all_arrived = asyncio.Event()
         self.received: list[dict] = []
         self.parse_tokens: list[str | None] = []
 
@@ -67,8 +69,16 @@ class FakeRasa:
 
     async def webhook(self, request: web.Request) -> web.Response:
         self.received.append(await request.json())
+        if len(self.received) >= self.together:
+            self.all_arrived.set()
+        await self.all_arrived.wait()
         await asyncio.sleep(self.delay)
         return web.json_response(self.reply, status=self.status)
+
+    def hold(self, count: int) -> None:
+        """Answer none of the next `count` messages until all of them have arrived."""
+        self.together = len(self.received) + count
+        self.all_arrived = asyncio.Event()
 
     async def parse(self, request: web.Request) -> web.Response:
         self.parse_tokens.append(request.query.get("token"))
@@ -105,7 +115,7 @@ def settings(rasa: FakeRasa, knowledge_url: str) -> Settings:
         rasa_token=RASA_TOKEN,
         rasa_timeout=2.0,
         database_url=knowledge_url,
-        app_api_tokens=(APP_TOKEN, "second-app-token"),
+        app_api_tokens=(APP_TOKEN, "second-app-token-for-the-front-door"),
         agent_token=AGENT_TOKEN,
         cors_origins=("https://www.internationalsos.com",),
         rate_limit_burst=100,

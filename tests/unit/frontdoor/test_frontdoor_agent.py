@@ -93,7 +93,13 @@ async def test_knowledge_lists_every_topic_and_notice(client, agent_headers, kno
 
 
 @pytest.mark.parametrize(
-    "authorization", [None, "Bearer wrong", "Bearer app-token-for-tests", "agent-token-for-tests"]
+    "authorization",
+    [
+        None,
+        "Bearer wrong",
+        "Bearer app-token-for-the-front-door-tests",
+        "agent-token-for-the-front-door-tests",
+    ],
 )
 async def test_console_data_needs_the_agent_token(client, rasa, authorization):
     headers = {"Authorization": authorization} if authorization else {}

@@ -74,7 +74,13 @@ async def test_unknown_topics_and_services_get_404_with_a_stable_code(
 
 
 @pytest.mark.parametrize(
-    "authorization", [None, "Bearer wrong", "Bearer agent-token-for-tests", "app-token-for-tests"]
+    "authorization",
+    [
+        None,
+        "Bearer wrong",
+        "Bearer agent-token-for-the-front-door-tests",
+        "app-token-for-the-front-door-tests",
+    ],
 )
 async def test_the_answers_api_needs_an_app_token(client, authorization, assert_openapi):
     headers = {"Authorization": authorization} if authorization else {}

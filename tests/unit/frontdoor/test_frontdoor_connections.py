@@ -192,7 +192,12 @@ async def test_kept_alive_requests_may_each_send_headers_and_a_body(served, rasa
 
 @pytest.mark.parametrize(
     "authorization",
-    [b"Bearer \xff\xfe", b"Bearer app-token-for-tests\xc3", b"Bearer \xe2\x80\x8b", b"\xc3\xa9"],
+    [
+        b"Bearer \xff\xfe",
+        b"Bearer app-token-for-the-front-door-tests\xc3",
+        b"Bearer \xe2\x80\x8b",
+        b"\xc3\xa9",
+    ],
     ids=["invalid UTF-8", "token and a stray byte", "zero-width space", "no scheme"],
 )
 async def test_garbage_authorization_bytes_get_401(served, rasa, authorization):

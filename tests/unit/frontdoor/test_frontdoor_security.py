@@ -12,13 +12,13 @@ ALLOWED = "https://www.internationalsos.com"
     [
         None,
         "Bearer wrong",
-        "Basic app-token-for-tests",
+        "Basic app-token-for-the-front-door-tests",
         "Bearer ",
-        "app-token-for-tests",
+        "app-token-for-the-front-door-tests",
         "Bearer é",
-        "Bearer app-token-for-testsé",
+        "Bearer app-token-for-the-front-door-testsé",
         "Bearer \ud800",
-        "bearer  app-token-for-tests  x",
+        "bearer  app-token-for-the-front-door-tests  x",
     ],
 )
 async def test_the_api_needs_an_app_token(client, rasa, authorization, assert_openapi):
@@ -33,7 +33,7 @@ async def test_the_api_needs_an_app_token(client, rasa, authorization, assert_op
 
 
 async def test_every_configured_app_token_works_and_no_other(client, agent_headers):
-    second = {"Authorization": "Bearer second-app-token"}
+    second = {"Authorization": "Bearer second-app-token-for-the-front-door"}
     assert (await client.post("/api/v1/chat", json={"message": "hi"}, headers=second)).status == 200
     agent = await client.post("/api/v1/chat", json={"message": "hi"}, headers=agent_headers)
     assert agent.status == 401

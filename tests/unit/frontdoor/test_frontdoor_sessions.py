@@ -1,11 +1,12 @@
 """Session ids that expire with the conversation, typed text that is never a command, and
 button payloads taken back only when this conversation offered them."""
 
+import asyncio
 import time
 
 import pytest
 
-from frontdoor.sessions import SESSION_MINUTES, SessionIds
+from frontdoor.sessions import SESSION_MINUTES, SESSIONS, SessionIds
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -66,6 +67,44 @@ async def test_session_ids_expire_after_30_minutes_without_a_message(
     assert body["error"]["code"] == "session_expired"
     assert "30 minutes" in body["error"]["message"]
     assert len(rasa.received) == 1
+
+
+async def test_an_older_session_id_is_refused_once_a_newer_one_is_issued(
+    session_client, rasa, api_headers, assert_openapi
+):
+    now = [time.time()]
+    session_client.server.app[SESSIONS].clock = lambda: now[0]
+    for path, headers in [("/chat", {}), ("/api/v1/chat", api_headers)]:
+        first = (await chat(session_client, {"message": "hi"}, path, headers))[1]["session_id"]
+        now[0] += 1
+        status, body = await chat(session_client, {"message": "hi", "session_id": first})
+        assert status == 200
+        latest = body["session_id"]
+        now[0] += 1
+        status, body = await chat(
+            session_client, {"message": "hi", "session_id": first}, path, headers
+        )
+        assert status == 400
+        assert_openapi("/api/v1/chat", "post", 400, body)
+        assert body["error"]["code"] == "session_superseded"
+        assert "latest" in body["error"]["message"]
+        status, body = await chat(session_client, {"message": "hi", "session_id": latest})
+        assert status == 200
+        assert body["session_id"].split(".")[0] == first.split(".")[0]
+    assert len(rasa.received) == 6
+
+
+async def test_two_messages_with_the_latest_session_id_at_once_are_both_taken(session_client, rasa):
+    now = [time.time()]
+    session_client.server.app[SESSIONS].clock = lambda: now[0]
+    latest = (await chat(session_client, {"message": "hi"}))[1]["session_id"]
+    now[0] += 1
+    rasa.hold(2)  # neither is answered (nor issued a new id) until both have reached Rasa
+    replies = await asyncio.gather(
+        *(chat(session_client, {"message": "hi", "session_id": latest}) for _ in range(2))
+    )
+    assert [(status, body["topic"]) for status, body in replies] == [(200, "policy.no_sale")] * 2
+    assert {m["sender"] for m in rasa.received} == {latest.split(".")[0]}
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,14 @@ from hypothesis import strategies as st
 from frontdoor.answers import without_link_lines
 from frontdoor.choices import OfferedChoices
 from frontdoor.errors import ApiError
-from frontdoor.limits import RateLimiter
+from frontdoor.limits import Lockout, RateLimiter, client_key
 from frontdoor.rasa_client import typed_text
 from frontdoor.security import host_allowed
 from frontdoor.sessions import SESSION_MINUTES, SessionIds
 from frontdoor.settings import VARIABLES, Settings
 from orchestration.paths import ROOT
+
+ONE, TWO = "1" * 32, "2" * 40  # app tokens
 
 
 def test_settings_from_environment_variables():
@@ -23,7 +25,7 @@ def test_settings_from_environment_variables():
             "FRONTDOOR_PORT": "8080",
             "RASA_URL": "http://127.0.0.1:5006",
             "RASA_TIMEOUT": "2.5",
-            "APP_API_TOKENS": " one, two ,,",
+            "APP_API_TOKENS": f" {ONE}, {TWO} ,,",
             "CORS_ORIGINS": "https://a.example,https://b.example",
             "RATE_LIMIT_BURST": "5",
             "SESSION_SECRET": "s3cret",
@@ -43,7 +45,7 @@ def test_settings_from_environment_variables():
         "http://127.0.0.1:5006",
         2.5,
     )
-    assert settings.app_api_tokens == ("one", "two")
+    assert settings.app_api_tokens == (ONE, TWO)
     assert settings.cors_origins == ("https://a.example", "https://b.example")
     assert settings.rate_limit_burst == 5
     assert settings.session_secret == b"s3cret"
@@ -73,6 +75,20 @@ def test_settings_from_environment_variables():
 def test_unsafe_settings_are_refused(env):
     with pytest.raises(ValueError):
         Settings.from_env(env)
+
+
+@pytest.mark.parametrize(
+    "env, name",
+    [
+        ({"AGENT_TOKEN": "agent-secret-of-31-characters.."}, "AGENT_TOKEN"),
+        ({"APP_API_TOKENS": f"{ONE},app-secret-of-31-characters....,{TWO}"}, "APP_API_TOKENS"),
+    ],
+)
+def test_tokens_under_32_characters_are_refused_without_being_shown(env, name):
+    with pytest.raises(ValueError) as refused:
+        Settings.from_env(env)
+    assert str(refused.value) == f"{name}: each token must be at least 32 characters"
+    assert Settings.from_env({name: "x" * 32})  # 32 is enough
 
 
 def test_every_setting_has_its_environment_variable():
@@ -117,6 +133,28 @@ def test_session_ids_carry_their_issue_time_and_expire_with_rasas_sessions():
     assert code_of(sessions, issued) == "session_expired"
     domain = (ROOT / "domain.yml").read_text()
     assert f"session_expiration_time: {SESSION_MINUTES}\n" in domain
+
+
+def test_only_the_latest_session_id_of_a_conversation_is_taken():
+    now = [1_800_000_000.0]
+    sessions = SessionIds(b"secret", clock=lambda: now[0], max_conversations=2)
+    a, b, c = "a" * 24, "b" * 24, "c" * 24
+    first = sessions.issue(a)
+    now[0] += 1
+    second = sessions.issue(a)
+    assert sessions.conversation(second) == sessions.conversation(second) == a
+    assert code_of(sessions, first) == "session_superseded"
+    assert SessionIds(b"secret", clock=lambda: now[0]).conversation(first) == a  # a restart
+    now[0] += 1
+    elsewhere = SessionIds(b"secret", clock=lambda: now[0]).issue(a)  # another front door's
+    assert sessions.conversation(elsewhere) == a
+    sessions.issue(b)
+    sessions.issue(c)  # the third conversation: the oldest, a, is forgotten
+    assert list(sessions.latest) == [b, c]
+    assert sessions.conversation(first) == a
+    now[0] += SESSION_MINUTES * 60 + 1
+    sessions.issue(a)  # b and c expired: forgotten with their ids
+    assert list(sessions.latest) == [a]
 
 
 def test_offered_choices_are_kept_per_conversation_and_forgotten_with_it():
@@ -235,3 +273,51 @@ def test_the_widget_gets_chat_replies_without_their_notice_lines(messages, shown
     tracker["url"] = "https://www.internationalsos.com/tracker"
     reply = {"messages": messages, "topic": "retention", "notices": [tracker], "sources": []}
     assert without_link_lines(reply) == {**reply, "messages": shown}
+
+
+@pytest.mark.parametrize(
+    "address, key",
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+        ("::1", "::/64"),
+        ("not an address", "not an address"),
+        (None, ""),
+    ],
+)
+def test_failed_token_checks_count_per_ipv4_address_or_ipv6_64_network(address, key):
+    assert client_key(address) == key
+
+
+def test_the_lockout_counts_failures_within_15_minutes_and_lasts_15_minutes():
+    now = [0.0]
+    lockout = Lockout(clock=lambda: now[0])
+    for _ in range(9):
+        lockout.failed("a")
+    now[0] += 15 * 60  # the nine are too old to count with the next
+    lockout.failed("a")
+    assert lockout.locked_for("a") == 0
+    for _ in range(9):
+        lockout.failed("a")
+    assert lockout.locked_for("a") == 15 * 60
+    assert lockout.locked_for("b") == 0
+    now[0] += 15 * 60 - 1
+    assert lockout.locked_for("a") == 1
+    now[0] += 1
+    assert lockout.locked_for("a") == 0
+    lockout.failed("a")  # counting starts again
+    assert lockout.locked_for("a") == 0
+
+
+def test_the_lockout_forgets_the_oldest_clients_first():
+    now = [0.0]
+    lockout = Lockout(max_failures=2, max_clients=2, clock=lambda: now[0])
+    for key in ("a", "a", "b", "c"):
+        lockout.failed(key)
+    assert list(lockout.clients) == ["b", "c"]  # a, locked out, is forgotten when full
+    now[0] += 15 * 60
+    lockout.failed("d")  # b and c are 15 minutes old: forgotten
+    assert list(lockout.clients) == ["d"]

@@ -14,6 +14,7 @@ RASA_URLS, ACTIONS_URLS = (
     ["http://127.0.0.1:5155"],
 )
 SECRETS = ("RASA_TOKEN", "ACTION_SERVER_SECRET", "SESSION_SECRET", "REDIS_PASSWORD")
+APP_TOKEN = "app-token-of-32-characters-at-least"
 
 
 def children(env=None, frontdoor_port=8100):
@@ -25,12 +26,12 @@ def children(env=None, frontdoor_port=8100):
 @pytest.mark.parametrize("unrelated", ["AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "OPENAI_API_KEY"])
 def test_an_unrelated_variable_of_the_callers_environment_reaches_no_child(monkeypatch, unrelated):
     monkeypatch.setenv(unrelated, "do-not-leak")
-    monkeypatch.setenv("APP_API_TOKENS", "app-token")
+    monkeypatch.setenv("APP_API_TOKENS", APP_TOKEN)
     monkeypatch.setenv("PATH", "/usr/local/bin:/usr/bin:/bin")
     for name, env in children()[1].items():
         assert unrelated not in env, name
         assert "do-not-leak" not in env.values(), name
-        assert env["APP_API_TOKENS"] == "app-token", name
+        assert env["APP_API_TOKENS"] == APP_TOKEN, name
         assert env["PATH"] == "/usr/local/bin:/usr/bin:/bin", name
 
 
@@ -153,3 +154,13 @@ def test_every_variable_the_processes_read_is_passed_on_or_set():
             read |= environment_variables_read(path)
     assert {"ACTION_TIMEOUT", "RASA_TOKEN", "ACTION_SERVER_SECRET", "DATABASE_URL"} <= read
     assert read <= {*SETTING_VARIABLES, *CHILD_ENV}
+
+
+@pytest.mark.parametrize("env", [{"AGENT_TOKEN": "short"}, {"APP_API_TOKENS": f"{APP_TOKEN},x"}])
+def test_a_front_door_setting_it_would_refuse_stops_the_stack_before_it_starts(env):
+    with (
+        pytest.raises(ValueError, match="at least 32 characters") as refused,
+        stack.running(Path("no-model"), env=env),
+    ):
+        pytest.fail("started")
+    assert "short" not in str(refused.value)
