@@ -20,6 +20,8 @@ from knowledge import Answer, Catalog, Notice
 COMPANY_NOTICE = "notice.company"
 HANDOFF = "handoff.assistance"
 FALLBACK_INTENT = "nlu_fallback"
+OUT_OF_SCOPE = "out_of_scope"
+PENDING = "pending_topic"  # the question waiting for "which service?" to be answered
 
 Events = list[dict[str, Any]]
 
@@ -31,12 +33,16 @@ def default_catalog() -> Catalog:
 
 
 def service_in(catalog: Catalog, tracker: Tracker) -> Notice | None:
-    """The notice named in the latest message, if any."""
-    for value in tracker.get_latest_entity_values("service"):
-        notice = catalog.notice(str(value))
-        if notice:
-            return notice
-    return None
+    """The notice named in the latest message, if any; a named service beats the company
+    notice's generic words ("the privacy policy for MedAire" names both)."""
+    named = [catalog.notice(str(value)) for value in tracker.get_latest_entity_values("service")]
+    found = [notice for notice in named if notice]
+    return next((n for n in found if n.id != COMPANY_NOTICE), found[0] if found else None)
+
+
+def typed(tracker: Tracker) -> str:
+    """The latest message's text (read in this turn, never kept)."""
+    return str(tracker.latest_message.get("text") or "")
 
 
 def notice_button(notice: Notice, intent: str) -> dict[str, str]:
@@ -55,11 +61,16 @@ def topic_button(catalog: Catalog, topic: str) -> dict[str, str]:
 
 
 def reply(
-    dispatcher: CollectingDispatcher, answer: Answer, notices: tuple[Notice, ...], **kw: Any
+    dispatcher: CollectingDispatcher,
+    answer: Answer,
+    notices: tuple[Notice, ...],
+    ask: str = "",
+    **kw: Any,
 ) -> None:
+    """The answer, its notices' links, then `ask` (a question back), in one message."""
     links = "".join(f"\n{n.label}: {n.url}" for n in notices)
     dispatcher.utter_message(
-        text=answer.text + ("\n" + links if links else ""),
+        text=answer.text + ("\n" + links if links else "") + ("\n\n" + ask if ask else ""),
         json_message={"topic": answer.topic, "notices": [n.id for n in notices]},
         **kw,
     )
@@ -79,20 +90,26 @@ class ActionAnswer(Action):
     ) -> Events:
         intent = tracker.latest_message["intent"].get("name")
         named = service_in(self.catalog, tracker)
+        pending = tracker.get_slot(PENDING)
+        if intent == OUT_OF_SCOPE and not (named and pending):
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return [SlotSet(PENDING, None)]
         remembered = tracker.get_slot("service")
         service = named or (self.catalog.notice(remembered) if remembered else None)
-        topic = self.topic(intent, named, service, tracker.get_slot("last_topic"))
+        last = pending or tracker.get_slot("last_topic")
+        topic = self.topic(intent, named, service, last, typed(tracker), bool(pending))
         if topic is None:
             return ActionClarify(self.catalog).clarify(dispatcher, tracker)
         if self.catalog.kind(topic) == "language":
             return self.other_language(dispatcher, tracker, topic)
         answer = self.catalog.answers[topic]
-        events = [SlotSet("last_topic", topic), SlotSet("misses", 0)]
+        events = [SlotSet("last_topic", topic), SlotSet("misses", 0), SlotSet(PENDING, None)]
         if service:
             events.append(SlotSet("service", service.id))
         if answer.service == "ask" and not service:
             buttons = [notice_button(n, "inform_service") for n in self.catalog.notices.values()]
-            reply(dispatcher, answer, answer.notices, buttons=buttons)
+            reply(dispatcher, answer, answer.notices, buttons=buttons, ask=routing.ASK_SERVICE)
+            events[-1] = SlotSet(PENDING, topic)
         else:
             reply(dispatcher, answer, answer.notices_for(service))
         return events
@@ -110,19 +127,30 @@ class ActionAnswer(Action):
         return [SlotSet("misses", 0)]
 
     def topic(
-        self, intent: str | None, named: Notice | None, service: Notice | None, last: str | None
+        self,
+        intent: str | None,
+        named: Notice | None,
+        service: Notice | None,
+        last: str | None,
+        text: str,
+        awaited: bool,
     ) -> str | None:
-        """The topic to answer, or None when the message names no usable question."""
-        if intent == routing.FOLLOW_UP:
+        """The topic to answer, or None when the message names no usable question.
+
+        A message that names a service without asking a question of its own (a follow-up,
+        "and for the Tracker?", a typed answer to "which service?", whatever the NLU made of
+        it; routing.names_a_service_only) repeats the last question that depends on the
+        service, for that one; after any other answer it gives that service's notice. Urgent
+        help is never taken for one.
+        """
+        urgent = routing.topic_for(intent) == HANDOFF
+        if named and not urgent and routing.names_a_service_only(intent, text, awaited):
             previous = self.catalog.answers.get(last) if last else None
-            if (
-                named
-                and previous
-                and previous.service
-                and self.catalog.kind(previous.topic) != "notice"
-            ):
+            if previous and previous.service and self.catalog.kind(previous.topic) != "notice":
                 return previous.topic
-            return routing.topic_for(intent, named.id if named else None)
+            return named.id
+        if intent == routing.FOLLOW_UP:
+            return None
         return routing.topic_for(intent, service.id if service else None)
 
 

@@ -32,6 +32,33 @@ LANGUAGE: dict[str, str] = _MAP["language"]
 FOLLOW_UP: str = _MAP["follow_up"]
 RESPONSES: dict[str, str] = _MAP["responses"]
 CLARIFY = Clarify(**_MAP["clarify"])
+ASK_SERVICE: str = _MAP["ask_service"]
+SHORT_WORDS: int = _MAP["short_words"]
+QUESTION_WORDS = frozenset(_MAP["question_words"])
+
+
+def is_question(text: str) -> bool:
+    """Whether `text` is phrased as a question: a question mark, or a question word first."""
+    words = text.lower().split()
+    return "?" in text or bool(words) and words[0].strip(",.!") in QUESTION_WORDS
+
+
+def names_a_service_only(intent: str | None, text: str, awaited: bool) -> bool:
+    """Whether a message naming a service asks no question of its own, and so answers the
+    last question again for that service.
+
+    `awaited`: the assistant has just asked which service. Then any message that is not
+    phrased as a question answers it. Otherwise only the follow-up intent, one the NLU could
+    not place (fallback, out of scope), or a notice question of at most SHORT_WORDS words
+    ("the Tracker one") does; a question intent asks its own question.
+    """
+    if intent in LANGUAGE:
+        return False
+    if awaited and not is_question(text):
+        return True
+    if intent in TOPICS:
+        return False
+    return intent not in NOTICES or len(text.split()) <= SHORT_WORDS
 
 
 def topic_for(intent: str | None, service: str | None = None) -> str | None:

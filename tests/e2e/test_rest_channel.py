@@ -64,6 +64,39 @@ async def test_the_service_is_remembered_for_a_follow_up(stack):
     assert again == {"topic": "retention", "notices": ["notice.medaire"]}
 
 
+@pytest.mark.parametrize(
+    ("typed", "service"),
+    [
+        ("Tracker", "notice.tracker"),
+        ("travel ready", "notice.travel_ready"),
+        ("the MedAire one", "notice.medaire"),
+        ("for the tracker please", "notice.tracker"),
+        ("it is the phone app I use", "notice.assistance_app"),
+    ],
+)
+async def test_a_typed_service_answers_the_question_asked_back(stack, typed, service):
+    sender = new_sender("test")
+    first, messages = await ask(stack, "for how long is personal information stored?", sender)
+    assert first == {"topic": "retention", "notices": ["notice.company"]}
+    assert "\n\nWhich service is this about? Choose one or type it." in texts(messages)
+    second, _ = await ask(stack, typed, sender)
+    assert second == {"topic": "retention", "notices": [service]}
+
+
+@pytest.mark.parametrize("follow_up", ["and the Tracker?", "what about the tracker then"])
+async def test_a_follow_up_naming_a_service_repeats_the_question_for_it(stack, follow_up):
+    sender = new_sender("test")
+    first, _ = await ask(stack, "can I ask you to erase what MedAire holds on me?", sender)
+    assert first == {"topic": "rights.requests", "notices": ["notice.medaire"]}
+    again, _ = await ask(stack, follow_up, sender)
+    assert again == {"topic": "rights.requests", "notices": ["notice.tracker"]}
+
+
+async def test_a_named_service_beats_the_generic_privacy_policy(stack):
+    payload, _ = await ask(stack, "show me the privacy policy of Travel Ready")
+    assert payload == {"topic": "notice.travel_ready", "notices": ["notice.travel_ready"]}
+
+
 async def test_a_second_miss_offers_the_company_notice_and_the_assistance_line(stack):
     sender = new_sender("test")
     first, _ = await ask(stack, "/nlu_fallback", sender)

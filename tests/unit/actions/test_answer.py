@@ -38,10 +38,11 @@ ANSWERED = {
 URL = re.compile(r"https?://\S+")
 
 
-def tracker(intent, service=None, slots=None, ranking=()):
-    entities = [{"entity": "service", "value": service}] if service else []
+def tracker(intent, service=None, slots=None, ranking=(), text="question"):
+    services = [service] if isinstance(service, str) else service or []
+    entities = [{"entity": "service", "value": value} for value in services]
     message = {
-        "text": "question",
+        "text": text,
         "intent": {"name": intent, "confidence": 0.9},
         "entities": entities,
         "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
@@ -68,7 +69,8 @@ def button_intents(message):
 
 def test_every_question_the_rules_send_to_the_action_is_in_the_table():
     rules = yaml.safe_load((ROOT / "data" / "rules.yml").read_text())["rules"]
-    (rule,) = [r for r in rules if {"action": "action_answer"} in r["steps"]]
+    (rule,) = [r for r in rules if "or" in r["steps"][0]]
+    assert rule["steps"][1] == {"action": "action_answer"}
     intents = {step["intent"] for step in rule["steps"][0]["or"]}
     assert intents - {"inform_service", "language_unsupported"} == set(ANSWERED)
 
@@ -119,6 +121,63 @@ async def test_service_question_without_a_service_asks_which_service(catalog):
         "Member Portal",
     ]
     assert len(message["buttons"]) == len(catalog.notices)
+
+
+async def test_which_service_is_asked_in_words_and_a_typed_name_answers_it(catalog):
+    message, _, slots = await run(ActionAnswer(catalog), "ask_retention")
+    assert message["text"].endswith("Which service is this about? Choose one or type it.")
+    assert slots["pending_topic"] == "retention"
+    for intent, text in [
+        ("nlu_fallback", "Tracker"),
+        ("ask_notice", "the Tracker one"),
+        ("inform_service", "tracker please"),
+        ("out_of_scope", "it's the tracker for me, the one on my laptop"),
+        ("ask_sharing_employers", "I use the tracker at work"),
+    ]:
+        _, payload, after = await run(
+            ActionAnswer(catalog), intent, service="tracker", slots=slots, text=text
+        )
+        assert payload == {"topic": "retention", "notices": ["notice.tracker"]}, intent
+        assert after["pending_topic"] is None and after["service"] == "notice.tracker"
+
+
+async def test_a_new_question_naming_a_service_is_answered_as_new(catalog):
+    slots = {"pending_topic": "retention", "last_topic": "retention"}
+    for intent, text, topic in [
+        ("ask_notice", "where is the Tracker privacy notice?", "notice.tracker"),
+        ("ask_sharing_employers", "Tracker employer?", "sharing.employers"),
+    ]:
+        _, payload, _ = await run(
+            ActionAnswer(catalog), intent, service="tracker", slots=slots, text=text
+        )
+        assert payload["topic"] == topic
+
+
+async def test_urgent_help_is_never_taken_for_the_awaited_service(catalog):
+    slots = {"pending_topic": "retention", "last_topic": "retention"}
+    text = "someone is hurt, I'm using the app"
+    _, payload, _ = await run(
+        ActionAnswer(catalog), "request_help", service="the app", slots=slots, text=text
+    )
+    assert payload["topic"] == "handoff.assistance"
+
+
+async def test_out_of_scope_is_out_of_scope_unless_it_names_the_awaited_service(catalog):
+    dispatcher = CollectingDispatcher()
+    slots = {"last_topic": "retention"}  # answered, nothing pending
+    events = await ActionAnswer(catalog).run(
+        dispatcher, tracker("out_of_scope", service="the app", slots=slots), {}
+    )
+    assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope"]
+    assert events == [{"event": "slot", "timestamp": None, "name": "pending_topic", "value": None}]
+
+
+async def test_a_named_service_beats_the_company_notice_words(catalog):
+    for intent in ("ask_notice", "nlu_fallback"):
+        _, payload, _ = await run(
+            ActionAnswer(catalog), intent, service=["privacy policy", "MedAire"], text="x " * 9
+        )
+        assert payload == {"topic": "notice.medaire", "notices": ["notice.medaire"]}
 
 
 async def test_service_question_answers_for_the_named_service(catalog):
