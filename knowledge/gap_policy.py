@@ -39,9 +39,12 @@ DROPPED_PLACEHOLDERS = ("[name]", "[health]", "[address]")
 
 ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_])")
 TAG = re.compile(r"</?[A-Za-z!?/][^<>]{0,200}>|<!--.*?-->", re.S)
-MARKDOWN = re.compile(r"[*_~`^|\\]")
+MARKDOWN = re.compile(r"[*~`^]")
 SPACES = re.compile(r"\s+")
-SCHEME_URL = re.compile(r"(?i)\b[a-z][a-z0-9+.-]{1,15}:/+\S*|\bwww\d?\s*(?:\.|\[\.\])\s*\S+")
+URL_TAIL = r"(?:\S*[^\s.,;:!?'\")\]}])?"
+SCHEME_URL = re.compile(
+    rf"(?i)\b[a-z][a-z0-9+.-]{{1,15}}:/+{URL_TAIL}|\bwww\d?(?:\.|\[\.\]){URL_TAIL}"
+)
 DOT = r"(?:\s*[\[({<]\s*(?:dot|\.)\s*[\])}>]\s*|\s+dot\s+|\.(?=\w))"
 AT = r"(?:\s*@\s*|\s*[\[({<]\s*(?:at|@)\s*[\])}>]\s*|\s+at\s+)"
 SPELLED_EMAIL = re.compile(
@@ -54,7 +57,7 @@ TLDS = (
     "pw|cc|tv|ws|ai|gg|so|to|sh|su|ua|pl|se|no|dk|fi|pt|ie|gr|cz|hu|ro|tr|sg|hk|nz|za|mx|ar|"
     "cl|kr|tw|id|ph|vn|th|pk|ng|ke|ae|sa|il|lu|li|is"
 )
-DOMAIN = re.compile(rf"(?i)\b[a-z0-9][\w-]*(?:{DOT}[\w-]+)*{DOT}(?:{TLDS})\b(?:/\S*)?")
+DOMAIN = re.compile(rf"(?i)\b[a-z0-9][\w-]*(?:{DOT}[\w-]+)*{DOT}(?:{TLDS})\b(?:/{URL_TAIL})?")
 DIGITS = re.compile(r"[^\W\d_]*\d\w*(?:[\s./,:;'’+()#–—‐‑-]*[^\W\d_]*\d\w*)*")
 TOKEN = re.compile(r"\[[a-z]+\]|[a-z0-9]+")
 WORD = re.compile(r"[^\W\d_]+")
@@ -110,7 +113,7 @@ def may_be_personal(text: str) -> bool:
 
 
 def _unknown(token: str, vocabulary: frozenset[str]) -> bool:
-    return token.startswith("[") or token not in vocabulary
+    return not token.startswith("[") and token not in vocabulary
 
 
 def _unknown_capitalised(word: str, vocabulary: frozenset[str]) -> bool:
