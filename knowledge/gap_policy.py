@@ -46,9 +46,10 @@ SCHEME_URL = re.compile(
     rf"(?i)\b[a-z][a-z0-9+.-]{{1,15}}:/+{URL_TAIL}|\bwww\d?(?:\.|\[\.\]){URL_TAIL}"
 )
 DOT = r"(?:\s*[\[({<]\s*(?:dot|\.)\s*[\])}>]\s*|\s+dot\s+|\.(?=\w))"
+EMAIL_DOT = rf"(?:{DOT}|\s+\.\s+)"
 AT = r"(?:\s*@\s*|\s*[\[({<]\s*(?:at|@)\s*[\])}>]\s*|\s+at\s+)"
 SPELLED_EMAIL = re.compile(
-    rf"(?i)[\w+'-]+(?:{DOT}[\w+'-]+)*{AT}[\w-]+(?:{DOT}[\w-]+)+"
+    rf"(?i)[\w+'-]+(?:{EMAIL_DOT}[\w+'-]+)*{AT}[\w-]+(?:{EMAIL_DOT}[\w-]+)+"
     r"|[\w.+'-]+\s+at\s+(?:gmail|googlemail|yahoo|hotmail|outlook|icloud|proton\w*|gmx|aol)\b"
 )
 TLDS = (
@@ -80,7 +81,9 @@ def kept_text(text: str) -> str | None:
 def normalised(text: str) -> str:
     """NFKC, without markup, format (zero-width, bidi), control or private-use characters."""
     text = html.unescape(ESCAPE.sub("", unicodedata.normalize("NFKC", text)))
-    text = "".join(" " if ch.isspace() else ch for ch in text if unicodedata.category(ch)[0] != "C")
+    text = "".join(
+        " " if ch.isspace() else "" if unicodedata.category(ch)[0] == "C" else ch for ch in text
+    )
     text = MARKDOWN.sub("", TAG.sub("", text))
     return SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
 
@@ -117,7 +120,7 @@ def _unknown(token: str, vocabulary: frozenset[str]) -> bool:
 
 
 def _unknown_capitalised(word: str, vocabulary: frozenset[str]) -> bool:
-    return word != word.lower() and _folded(word).lower() not in vocabulary
+    return len(word) > 1 and word != word.lower() and _folded(word).lower() not in vocabulary
 
 
 def _non_latin(word: str) -> bool:
@@ -140,7 +143,7 @@ class Policy:
             rf"|(?:{_alternatives(health['phrases'])})(?!\S))"
         )
         self.always = re.compile(rf"(?<!\S)(?:{_alternatives(data['always'])})(?!\S)")
-        self.after_cue = re.compile(rf"(?<!\S)(?:{_alternatives(data['name_cues'])}) (?=(\S+))")
+        self.after_cue = re.compile(rf"(?<!\S)(?:{_alternatives(data['cues'])}) (?=(\S+))")
         self.street = re.compile(
             rf"\[(?:number|address|postcode)\](?: \S+){{0,3}} (?:{_alternatives(data['address'])})"
             r"(?!\S)"
