@@ -60,8 +60,10 @@ TLDS = (
 )
 DOMAIN = re.compile(rf"(?i)\b[a-z0-9][\w-]*(?:{DOT}[\w-]+)*{DOT}(?:{TLDS})\b(?:/{URL_TAIL})?")
 DIGITS = re.compile(r"[^\W\d_]*\d\w*(?:[\s./,:;'’+()#–—‐‑-]*[^\W\d_]*\d\w*)*")
-TOKEN = re.compile(r"\[[a-z]+\]|[a-z0-9]+")
-WORD = re.compile(r"[^\W\d_]+")
+TOKEN = re.compile(r"\[[a-z]+\]|[^\W_]+")
+WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # O'Neill, Jean-Luc: one word
+PART = re.compile(r"[^\W\d_]{2,}")
+LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ı": "i"})
 SPELLED_OUT = re.compile(r"(?<!\w)(?:[^\W\d_][\s.,-]+){2,}[^\W\d_](?!\w)")  # m a r i a
 
 
@@ -108,6 +110,7 @@ def may_be_personal(text: str) -> bool:
         or policy.street.search(flat) is not None
         or SPELLED_OUT.search(text) is not None
         or any(_unknown(m.group(1), vocabulary) for m in policy.after_cue.finditer(flat))
+        or any(policy.medicine.search(t) and t not in vocabulary for t in flat.split())
         or any(
             _non_latin(word) or _unknown_capitalised(word, vocabulary)
             for word in WORD.findall(text)
@@ -120,16 +123,18 @@ def _unknown(token: str, vocabulary: frozenset[str]) -> bool:
 
 
 def _unknown_capitalised(word: str, vocabulary: frozenset[str]) -> bool:
-    return len(word) > 1 and word != word.lower() and _folded(word).lower() not in vocabulary
+    """A word with a capital letter one of whose parts (of 2+ letters) is not known."""
+    parts = PART.findall(_folded(word).lower())
+    return word != word.lower() and any(part not in vocabulary for part in parts)
 
 
 def _non_latin(word: str) -> bool:
-    return any(not unicodedata.name(ch, "").startswith("LATIN") for ch in word)
+    return any(ch.isalpha() and not unicodedata.name(ch, "").startswith("LATIN") for ch in word)
 
 
 def _folded(text: str) -> str:
-    """`text` without accents (é: e)."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    """`text` without accents (é: e, ß: ss)."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(LETTERS))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -149,6 +154,7 @@ class Policy:
             r"(?!\S)"
         )
         self.known: list[str] = data["known"]
+        self.medicine = re.compile(rf"^[a-z]{{3,}}(?:{_alternatives(data['medicine_endings'])})$")
         numbers = _alternatives(data["numbers"])
         self.number_words = re.compile(rf"(?i)\b(?:{numbers})(?:[\s,-]+(?:{numbers}))+\b")
 
