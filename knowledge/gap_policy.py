@@ -63,6 +63,9 @@ DIGITS = re.compile(r"[^\W\d_]*\d\w*(?:[\s./,:;'’+()#–—‐‑-]*[^\W\d_]*\
 TOKEN = re.compile(r"\[[a-z]+\]|[^\W_]+")
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # O'Neill, Jean-Luc: one word
 PART = re.compile(r"[^\W\d_]{2,}")
+NON_LATIN = re.compile(  # a letter outside the Latin blocks
+    r"[^\W\d_A-Za-z\u00aa\u00ba\u00c0-\u02af\u1e00-\u1eff\u2c60-\u2c7f\ua720-\ua7ff\uab30-\uab6f]"
+)
 LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ı": "i"})
 SPELLED_OUT = re.compile(r"(?<!\w)(?:[^\W\d_][\s.,-]+){2,}[^\W\d_](?!\w)")  # m a r i a
 
@@ -109,12 +112,10 @@ def may_be_personal(text: str) -> bool:
         or policy.always.search(flat) is not None
         or policy.street.search(flat) is not None
         or SPELLED_OUT.search(text) is not None
+        or NON_LATIN.search(text) is not None
         or any(_unknown(m.group(1), vocabulary) for m in policy.after_cue.finditer(flat))
         or any(policy.medicine.search(t) and t not in vocabulary for t in flat.split())
-        or any(
-            _non_latin(word) or _unknown_capitalised(word, vocabulary)
-            for word in WORD.findall(text)
-        )
+        or any(_unknown_capitalised(word, vocabulary) for word in WORD.findall(text))
     )
 
 
@@ -126,10 +127,6 @@ def _unknown_capitalised(word: str, vocabulary: frozenset[str]) -> bool:
     """A word with a capital letter one of whose parts (of 2+ letters) is not known."""
     parts = PART.findall(_folded(word).lower())
     return word != word.lower() and any(part not in vocabulary for part in parts)
-
-
-def _non_latin(word: str) -> bool:
-    return any(ch.isalpha() and not unicodedata.name(ch, "").startswith("LATIN") for ch in word)
 
 
 def _folded(text: str) -> str:
