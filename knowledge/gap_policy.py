@@ -28,12 +28,11 @@ import yaml
 from babel import Locale
 
 from knowledge.redaction import has_health, redact
-from knowledge.settings import CONTENT_DIR, PAGE_PATH, REPO_ROOT
+from knowledge.settings import CONTENT_DIR, PAGE_PATH
 
 MAX_CHARS = 300
 POLICY_PATH = Path(__file__).with_name("gap_policy.yml")
-NLU_DIR = REPO_ROOT / "data" / "nlu"
-PRIVACYQA_PATH = REPO_ROOT / "data" / "realworld" / "privacyqa.yml"
+WORDS_PATH = Path(__file__).with_name("gap_words.txt")
 ENGLISH_PATH = Path(spacy_lookups_data.__file__).with_name("data") / "en_lemma_lookup.json.gz"
 DROPPED_PLACEHOLDERS = ("[name]", "[health]", "[address]")
 
@@ -62,6 +61,7 @@ DOMAIN = re.compile(rf"(?i)\b[a-z0-9][\w-]*(?:{DOT}[\w-]+)*{DOT}(?:{TLDS})\b(?:/
 DIGITS = re.compile(r"[^\W\d_]*\d\w*(?:[\s./,:;'’+()#–—‐‑-]*[^\W\d_]*\d\w*)*")
 TOKEN = re.compile(r"\[[a-z]+\]|[^\W_]+")
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # O'Neill, Jean-Luc: one word
+LETTER_WORD = re.compile(r"[^\W\d_]+")
 PART = re.compile(r"[^\W\d_]{2,}")
 NON_LATIN = re.compile(  # a letter outside the Latin blocks
     r"[^\W\d_A-Za-z\u00aa\u00ba\u00c0-\u02af\u1e00-\u1eff\u2c60-\u2c7f\ua720-\ua7ff\uab30-\uab6f]"
@@ -165,20 +165,29 @@ def _policy() -> Policy:
     return Policy(yaml.safe_load(POLICY_PATH.read_text(encoding="utf-8")))
 
 
+def words(text: str) -> set[str]:
+    """The words of `text` as the vocabulary holds them: lowercased, without accents."""
+    return set(LETTER_WORD.findall(_folded(text).lower()))
+
+
 @cache
-def _vocabulary() -> frozenset[str]:
-    """Known words, lowercased and without accents: of the NLU data, the knowledge content, the
-    privacy page, the training questions of PrivacyQA (never its dev split), English (the
-    lower-case forms of spaCy's lemma table), the English names of countries and languages, and
-    gap_policy.yml's `known`."""
-    texts = [path.read_text(encoding="utf-8") for path in sorted(NLU_DIR.glob("*.yml"))]
-    texts += [path.read_text(encoding="utf-8") for path in sorted(CONTENT_DIR.glob("*.yml"))]
+def base_vocabulary() -> frozenset[str]:
+    """Known words from the package: of the knowledge content and the privacy page, English
+    (the lower-case forms of spaCy's lemma table), the English names of countries and
+    languages, and gap_policy.yml's `known`."""
+    texts = [path.read_text(encoding="utf-8") for path in sorted(CONTENT_DIR.glob("*.yml"))]
     texts.append(PAGE_PATH.read_text(encoding="utf-8"))
-    privacyqa = yaml.load(PRIVACYQA_PATH.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    texts += [q["q"] for q in privacyqa["questions"] if q["split"] == "train"]
     with gzip.open(ENGLISH_PATH, "rt", encoding="utf-8") as file:
         lemmas = json.load(file)
     texts += [word for pair in lemmas.items() for word in pair if word.islower()]
     english = Locale("en")
     texts += [*english.territories.values(), *english.languages.values(), *_policy().known]
-    return frozenset(w for text in texts for w in TOKEN.findall(_folded(text).lower()))
+    return frozenset(word for text in texts for word in words(text))
+
+
+@cache
+def _vocabulary() -> frozenset[str]:
+    """The base vocabulary and gap_words.txt: the words of the NLU data and of PrivacyQA's
+    training questions (never its dev split), written by `python -m orchestration.generate`."""
+    lines = WORDS_PATH.read_text(encoding="utf-8").splitlines()
+    return base_vocabulary() | {line for line in lines if not line.startswith("#")}
