@@ -13,7 +13,8 @@ Then the list of unanswered questions (knowledge.gap_policy): per part, recall p
 `kept_text` keeps (a case it drops has every kind caught), the time per message, and the share
 of clean questions kept unchanged, kept altered and dropped; and the share dropped of other
 questions without personal data: the held-out questions and PrivacyQA's training split (whose
-words are in the policy's vocabulary) and dev split (not; only counted, never listed). Writes
+words are in the policy's vocabulary) and dev split (not; only counted, never listed), as
+written and with a capital first letter (PrivacyQA was lowercased at its release). Writes
 evaluation/results/redaction-latest.json.
 """
 
@@ -209,6 +210,7 @@ def measure() -> dict:
         name: {
             "questions": len(texts),
             "dropped": len(dropped := [t for t in texts if kept_text(t) is None]),
+            "dropped_capitalised": sum(kept_text(t[:1].upper() + t[1:]) is None for t in texts),
             **({} if name == "privacyqa_dev" else {"dropped_questions": dropped}),
         }
         for name, texts in privacy_questions().items()
@@ -281,7 +283,10 @@ def print_unanswered_list(report: dict, parts: list[str]) -> None:
             print(f"  dropped: {text}")
     for name, result in report["unanswered_list_drops"].items():
         share = result["dropped"] / result["questions"]
-        print(f"dropped, {name}: {result['dropped']} of {result['questions']} ({share:.3f})")
+        print(
+            f"dropped, {name}: {result['dropped']} of {result['questions']} ({share:.3f}); "
+            f"with a capital first letter: {result['dropped_capitalised']}"
+        )
         for text in result.get("dropped_questions", []):
             print(f"  dropped: {text}")
 

@@ -6,10 +6,10 @@ bidi characters removed), redacted (knowledge.redaction), its URLs and spelled-o
 replaced, and every number, in digits or in words, replaced by [number]. It is then dropped
 (None) when it is long (a question is short; a long message is a disclosure or junk) or when a
 name, a health detail or an address may remain: a [name], [health] or [address] placeholder, a
-health word of gap_policy.yml, a letter of a non-Latin script, a capitalised word that is not in
-the project's own vocabulary, a word after a name cue ("I'm", "my wife", "Dr") that is not, a
-signature, a birth cue, a street word after a number. `python -m evaluation.redaction_eval`
-measures it.
+health word of gap_policy.yml, a letter of a non-Latin script, a capitalised word that is a name
+of gap_policy.yml or neither English nor one of the project's words, an unknown word after a cue
+("I'm", "my wife", "Dr", "taking"), a signature, a birth cue, a street word after a number.
+`python -m evaluation.redaction_eval` measures it.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def may_be_personal(text: str) -> bool:
         or NON_LATIN.search(text) is not None
         or any(_unknown(m.group(1), vocabulary) for m in policy.after_cue.finditer(flat))
         or any(policy.medicine.search(t) and t not in vocabulary for t in flat.split())
-        or any(_unknown_capitalised(word, vocabulary) for word in WORD.findall(text))
+        or any(_unknown_capitalised(word, vocabulary, policy.names) for word in WORD.findall(text))
     )
 
 
@@ -123,10 +123,10 @@ def _unknown(token: str, vocabulary: frozenset[str]) -> bool:
     return not token.startswith("[") and token not in vocabulary
 
 
-def _unknown_capitalised(word: str, vocabulary: frozenset[str]) -> bool:
-    """A word with a capital letter one of whose parts (of 2+ letters) is not known."""
+def _unknown_capitalised(word: str, vocabulary: frozenset[str], names: frozenset[str]) -> bool:
+    """A word with a capital letter one of whose parts (of 2+ letters) is a name or unknown."""
     parts = PART.findall(_folded(word).lower())
-    return word != word.lower() and any(part not in vocabulary for part in parts)
+    return word != word.lower() and any(p in names or p not in vocabulary for p in parts)
 
 
 def _folded(text: str) -> str:
@@ -151,6 +151,7 @@ class Policy:
             r"(?!\S)"
         )
         self.known: list[str] = data["known"]
+        self.names = frozenset(data["names"])
         self.medicine = re.compile(rf"^[a-z]{{3,}}(?:{_alternatives(data['medicine_endings'])})$")
         numbers = _alternatives(data["numbers"])
         self.number_words = re.compile(rf"(?i)\b(?:{numbers})(?:[\s,-]+(?:{numbers}))+\b")

@@ -75,6 +75,7 @@ def test_what_the_redactor_has_no_kind_for_is_replaced(text, expected):
     "text",
     [
         "Does Wiebke get my trip reports?",  # a capitalised word no list knows
+        "Can Grace and Dale see my trips?",  # names that are English words too
         "can ODALYS see my file",  # in capitals
         "is my data with Ŝtefo safe",
         "qui voit mes données, Aurélien?",
