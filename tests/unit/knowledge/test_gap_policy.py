@@ -18,7 +18,7 @@ def test_recall_per_kind_meets_the_goal_on_the_parts_it_was_made_with(scored):
 
 
 def test_few_clean_questions_are_dropped(scored):
-    assert scored["clean_dropped_share"] <= 0.2  # the hard part's health questions: 0.18
+    assert scored["clean_dropped_share"] <= 0.2  # hard: 12 of 60, mostly about health
 
 
 @pytest.mark.parametrize("name", ["heldout_questions", "privacyqa_train"])
