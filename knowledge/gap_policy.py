@@ -83,6 +83,11 @@ def kept_text(text: str) -> str | None:
     return None if disclosed or may_be_personal(kept) else kept
 
 
+def prepare() -> None:
+    """Load the word lists and the redactor's rules (about a second) before the first question."""
+    kept_text("Is my data sold?")
+
+
 def normalised(text: str) -> str:
     """NFKC, without markup, format (zero-width, bidi), control or private-use characters."""
     text = html.unescape(ESCAPE.sub("", unicodedata.normalize("NFKC", text)))

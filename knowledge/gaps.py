@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, declarative_base
 
-from knowledge.gap_policy import kept_text
+from knowledge.gap_policy import kept_text, prepare
 from knowledge.settings import database_url
 
 Base: Any = declarative_base()  # SQLAlchemy 1.4 has no type information
@@ -66,6 +66,7 @@ class GapLog:
         self.retention = dt.timedelta(days=retention_days)
         self.max_rows = max_rows
         Base.metadata.create_all(self.engine)
+        prepare()
 
     def close(self) -> None:
         self.engine.dispose()
