@@ -6,9 +6,10 @@ bidi characters removed), redacted (knowledge.redaction), its URLs and spelled-o
 replaced, and every number, in digits or in words, replaced by [number]. It is then dropped
 (None) when it is long (a question is short; a long message is a disclosure or junk) or when a
 name, a health detail or an address may remain: a [name], [health] or [address] placeholder, a
-health word of gap_policy.yml, a letter of a non-Latin script, a capitalised word that is a name
-of gap_policy.yml or neither English nor one of the project's words, an unknown word after a cue
-("I'm", "my wife", "Dr", "taking"), a signature, a birth cue, a street word after a number.
+word of gap_policy.yml's health and other special categories (sex life, religion, crime), a
+letter of a non-Latin script, a capitalised word that is a name of gap_policy.yml or neither
+English nor one of the project's words, an unknown word after a cue ("I'm", "my wife", "Dr",
+"taking"), a signature, a birth cue, a street word after a number.
 `python -m evaluation.redaction_eval` measures it.
 """
 
@@ -113,7 +114,7 @@ def may_be_personal(text: str) -> bool:
     return (
         any(placeholder in text for placeholder in DROPPED_PLACEHOLDERS)
         or "@" in text
-        or policy.health.search(flat) is not None
+        or policy.special.search(flat) is not None
         or policy.always.search(flat) is not None
         or policy.street.search(flat) is not None
         or SPELLED_OUT.search(text) is not None
@@ -144,10 +145,10 @@ class Policy:
     """gap_policy.yml's lists as patterns over flattened text (tokens joined by spaces)."""
 
     def __init__(self, data: dict):
-        health = data["health"]
-        self.health = re.compile(
-            rf"(?<!\S)(?:(?:{_alternatives(health['stems'])})"
-            rf"|(?:{_alternatives(health['phrases'])})(?!\S))"
+        special = data["special"]
+        self.special = re.compile(
+            rf"(?<!\S)(?:(?:{_alternatives(special['stems'])})"
+            rf"|(?:{_alternatives(special['phrases'])})(?!\S))"
         )
         self.always = re.compile(rf"(?<!\S)(?:{_alternatives(data['always'])})(?!\S)")
         self.after_cue = re.compile(rf"(?<!\S)(?:{_alternatives(data['cues'])}) (?=(\S+))")

@@ -97,6 +97,9 @@ def test_what_the_redactor_has_no_kind_for_is_replaced(text, expected):
         "il mio diabete è nei vostri dati?",
         "living with long covid, is my data private?",
         "is it a problem that I am HIV-positive",
+        "my shrink says I should ask: is it logged",
+        "I'm bisexual, will HR see that?",  # other special categories
+        "I was arrested on a trip, is that on file?",
     ],
 )
 def test_a_message_that_may_name_someone_or_their_health_is_not_kept(text):
