@@ -7,7 +7,15 @@ the share of clean privacy questions altered, and the time per message (over all
 part's texts, and over its clean questions alone, which most messages are like). Also the
 share altered of every English question the project has (evaluation.language_eval's sets: held-out
 questions, NLU examples, real questions), which hold no personal data but were not checked
-one by one. Writes evaluation/results/redaction-latest.json.
+one by one.
+
+Then the list of unanswered questions (knowledge.gap_policy): per part, recall per kind of what
+`kept_text` keeps (a case it drops has every kind caught), the time per message, and the share
+of clean questions kept unchanged, kept altered and dropped; and the share dropped of other
+questions without personal data: the held-out questions and PrivacyQA's training split (whose
+words are in the policy's vocabulary) and dev split (not; only counted, never listed), as
+written and with a capital first letter (PrivacyQA was lowercased at its release). Writes
+evaluation/results/redaction-latest.json.
 """
 
 from __future__ import annotations
@@ -22,14 +30,17 @@ from pathlib import Path
 import yaml
 
 from evaluation import RESULTS
+from knowledge.gap_policy import kept_text, normalised
 from knowledge.redaction import KINDS, redact
-from orchestration.paths import ROOT
+from orchestration.paths import REALWORLD, ROOT
 
 CASES = ROOT / "tests" / "pii_cases.yml"
+HELDOUT = ROOT / "tests" / "heldout_questions.yml"
 REDACTION_RESULTS = RESULTS / "redaction-latest.json"
 STRUCTURED = ("email", "phone", "card", "iban", "id", "date", "postcode")
 GOALS = {**dict.fromkeys(STRUCTURED, 0.98), "name": 0.90, "address": 0.90, "health": 0.90}
 MAX_ALTERED = 0.01
+LIST_GOAL = 0.95  # recall per kind on the list of unanswered questions
 WORD = re.compile(r"\w+")
 TIMING_ROUNDS = 20
 
@@ -103,7 +114,64 @@ def goals_met(result: dict) -> dict[str, bool]:
     return {**met, "clean": result["clean_altered_share"] <= MAX_ALTERED}
 
 
-def microseconds_per_message(texts: list[str], redact: Callable[[str], str] = redact) -> float:
+def unanswered_list(part: dict, keep: Callable[[str], str | None] = kept_text) -> dict:
+    """For one part, what the list of unanswered questions keeps: recall per kind (a case is
+    caught for a kind when it is dropped, or none of its substrings of that kind, as written or
+    normalised, is in the text kept), and the clean questions kept unchanged, altered, dropped."""
+    cases: Counter[str] = Counter()
+    caught: Counter[str] = Counter()
+    misses = []
+    for case in part["pii"]:
+        kept = keep(case["text"])
+        left = {} if kept is None else list_missed(case, kept)
+        cases.update(list(case["find"]))
+        caught.update(kind for kind in case["find"] if kind not in left)
+        if left:
+            misses.append({"text": case["text"], "kept": kept, "left": left})
+    clean = {text: keep(text) for text in part["clean"]}
+    dropped = [text for text, kept in clean.items() if kept is None]
+    altered = [(text, kept) for text, kept in clean.items() if kept not in (None, text)]
+    return {
+        "recall": {
+            kind: {
+                "caught": caught[kind],
+                "cases": cases[kind],
+                "recall": caught[kind] / cases[kind],
+            }
+            for kind in KINDS
+            if cases[kind]
+        },
+        "clean_questions": len(clean),
+        "clean_kept_unchanged": len(clean) - len(dropped) - len(altered),
+        "clean_kept_altered": len(altered),
+        "clean_dropped": len(dropped),
+        "clean_dropped_share": len(dropped) / len(clean),
+        "misses": misses,
+        "dropped": dropped,
+        "altered": altered,
+    }
+
+
+def list_missed(case: dict, kept: str) -> dict[str, list[str]]:
+    """The kinds of `case` with a labelled substring, as written or normalised, in `kept`."""
+    left = {
+        kind: [s for s in subs if s in kept or normalised(s) in kept]
+        for kind, subs in case["find"].items()
+    }
+    return {kind: subs for kind, subs in left.items() if subs}
+
+
+def privacy_questions() -> dict[str, list[str]]:
+    """Questions without personal data, by set, for the share the list drops."""
+    realworld = yaml.safe_load(REALWORLD.read_text(encoding="utf-8"))["questions"]
+    return {
+        "heldout_questions": [q["q"] for q in yaml.safe_load(HELDOUT.read_text())["questions"]],
+        "privacyqa_train": [q["q"] for q in realworld if q["split"] == "train"],
+        "privacyqa_dev": [q["q"] for q in realworld if q["split"] == "dev"],
+    }
+
+
+def microseconds_per_message(texts: list[str], redact: Callable[[str], object] = redact) -> float:
     """Mean time of one call, over TIMING_ROUNDS passes through `texts` (after a warm-up)."""
     for text in texts:
         redact(text)
@@ -129,17 +197,30 @@ def measure() -> dict:
         result["us_per_message"] = microseconds_per_message(snippets + part["clean"])
         result["us_per_clean_question"] = microseconds_per_message(part["clean"])
         result["goals_met"] = goals_met(result)
+        result["unanswered_list"] = unanswered_list(part)
+        result["unanswered_list"]["us_per_message"] = microseconds_per_message(
+            snippets + part["clean"], kept_text
+        )
         report[name] = result
     report["project_questions"] = {
         name: {"questions": len(texts), "altered": [(t, r) for t in texts if (r := redact(t)) != t]}
         for name, texts in project_questions().items()
+    }
+    report["unanswered_list_drops"] = {
+        name: {
+            "questions": len(texts),
+            "dropped": len(dropped := [t for t in texts if kept_text(t) is None]),
+            "dropped_capitalised": sum(kept_text(t[:1].upper() + t[1:]) is None for t in texts),
+            **({} if name == "privacyqa_dev" else {"dropped_questions": dropped}),
+        }
+        for name, texts in privacy_questions().items()
     }
     return report
 
 
 def main() -> None:
     report = measure()
-    parts = [name for name in report if name != "project_questions"]
+    parts = [name for name in report if name not in ("project_questions", "unanswered_list_drops")]
     print(f"{'kind':<10}" + "".join(f"{name:>22}" for name in parts) + "    goal")
     for kind in KINDS:
         cells = []
@@ -171,7 +252,43 @@ def main() -> None:
         print(
             f"project questions altered, {name}: {len(result['altered'])} of {result['questions']}"
         )
+    print_unanswered_list(report, parts)
     REDACTION_RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+
+
+def print_unanswered_list(report: dict, parts: list[str]) -> None:
+    print("\nThe list of unanswered questions (knowledge.gap_policy): recall per kind")
+    lists = {name: report[name]["unanswered_list"] for name in parts}
+    print(f"{'kind':<10}" + "".join(f"{name:>22}" for name in parts) + "    goal")
+    for kind in KINDS:
+        cells = [
+            f"{r['recall']:.3f} ({r['caught']}/{r['cases']})".rjust(22)
+            for r in (lists[name]["recall"][kind] for name in parts)
+        ]
+        print(f"{kind:<10}" + "".join(cells) + f"  >= {LIST_GOAL:.2f}")
+    for label, key in (("unchanged", "clean_kept_unchanged"), ("altered", "clean_kept_altered")):
+        kept = "".join(f"{lists[n][key]}/{lists[n]['clean_questions']}".rjust(22) for n in parts)
+        print(f"{label:<10}{kept}  (clean questions kept)")
+    dropped = "".join(
+        f"{lists[n]['clean_dropped_share']:.3f} ({lists[n]['clean_dropped']})".rjust(22)
+        for n in parts
+    )
+    print(f"{'dropped':<10}{dropped}  (clean questions)")
+    print(f"{'µs/msg':<10}" + "".join(f"{lists[n]['us_per_message']:>22.0f}" for n in parts))
+    for name in parts:
+        print(f"{name}:")
+        for miss in lists[name]["misses"]:
+            print(f"  kept {miss['left']}: {miss['kept']}")
+        for text in lists[name]["dropped"]:
+            print(f"  dropped: {text}")
+    for name, result in report["unanswered_list_drops"].items():
+        share = result["dropped"] / result["questions"]
+        print(
+            f"dropped, {name}: {result['dropped']} of {result['questions']} ({share:.3f}); "
+            f"with a capital first letter: {result['dropped_capitalised']}"
+        )
+        for text in result.get("dropped_questions", []):
+            print(f"  dropped: {text}")
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ async def _chat(request: web.Request, channel: str) -> web.Response:
         conversation, [b["payload"] for m in reply["messages"] for b in m.get("buttons", [])]
     )
     if choice is None:
-        await unanswered.record(request.app, message, reply)
+        await unanswered.record(request.app, conversation, message, reply)
     elapsed_ms = (time.monotonic() - started) * 1000
     log.info("chat channel=%s topic=%s latency_ms=%.0f", channel, reply["topic"], elapsed_ms)
     if channel == "widget":

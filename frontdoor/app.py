@@ -50,6 +50,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[SESSIONS] = SessionIds(settings.session_secret)
     app[CHOICES] = OfferedChoices()
+    app[unanswered.RECORDED] = unanswered.RecordedQuestions()
     app[LIMITER] = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app[PAGE_LIMITER] = RateLimiter(
         settings.page_rate_limit_per_minute, settings.page_rate_limit_burst

@@ -1,28 +1,77 @@
 """Questions the assistant could not answer: recorded from the chat, listed for privacy teams.
 
 A chat reply to a typed question whose topic is `clarify` or `out_of_scope` records the
-question (redacted, and not at all when it discloses health, by knowledge.gaps); button
-choices are not recorded. The agent console lists them (GET /agent/api/unanswered, with the
-AGENT_TOKEN).
+question as knowledge.gap_policy keeps it (redacted; not at all when personal data may remain),
+once per conversation and at most PER_CONVERSATION questions of one, so that the list counts
+conversations, not messages; button choices are not recorded. The agent console lists them (GET
+/agent/api/unanswered, with the AGENT_TOKEN).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from functools import partial
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from frontdoor.security import require_bearer
+from frontdoor.sessions import SESSION_MINUTES
 from frontdoor.settings import SETTINGS
 from knowledge.gaps import GapLog
 
 log = logging.getLogger(__name__)
 
 UNANSWERED = ("clarify", "out_of_scope")
+PER_CONVERSATION = 3
+
+
+class RecordedQuestions:
+    """The questions (as kept) recorded in each conversation, in memory; forgotten with the
+    conversation, oldest first when full. Called from worker threads."""
+
+    def __init__(
+        self,
+        per_conversation: int = PER_CONVERSATION,
+        max_conversations: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.per_conversation = per_conversation
+        self.max_conversations = max_conversations
+        self.clock = clock
+        self.recorded: dict[str, tuple[float, frozenset[str]]] = {}
+        self.lock = threading.Lock()
+
+    def admit(self, conversation: str, kept: str) -> bool:
+        """Whether `kept` is new in `conversation` and within its quota; if so, it is now
+        recorded."""
+        with self.lock:
+            now = self.clock()
+            last, texts = self.recorded.pop(conversation, (now, frozenset()))
+            if not self._fresh(last, now):
+                texts = frozenset()
+            new = kept not in texts and len(texts) < self.per_conversation
+            self.recorded[conversation] = (now, texts | {kept} if new else texts)  # newest last
+            self._forget_old(now)
+            return new
+
+    def _forget_old(self, now: float) -> None:
+        for conversation, (last, _) in list(self.recorded.items()):
+            if self._fresh(last, now) and len(self.recorded) <= self.max_conversations:
+                break
+            del self.recorded[conversation]
+
+    @staticmethod
+    def _fresh(last: float, now: float) -> bool:
+        return now - last <= SESSION_MINUTES * 60
+
+
 GAPS = web.AppKey("gaps", GapLog)
+RECORDED = web.AppKey("recorded_questions", RecordedQuestions)
 
 
 async def gaps(app: web.Application) -> AsyncIterator[None]:
@@ -33,20 +82,22 @@ async def gaps(app: web.Application) -> AsyncIterator[None]:
     app[GAPS].close()
 
 
-async def record(app: web.Application, question: str, reply: dict) -> None:
+async def record(app: web.Application, conversation: str, question: str, reply: dict) -> None:
     """Log a typed `question` the reply did not answer; a failure here never fails the chat."""
     if reply["topic"] not in UNANSWERED:
         return
+    admit = partial(app[RECORDED].admit, conversation)
     try:
         await asyncio.to_thread(
-            app[GAPS].record, question, reply["topic"], reply.get("candidates", [])
+            app[GAPS].record, question, reply["topic"], reply.get("candidates", []), admit=admit
         )
     except (SQLAlchemyError, ValueError) as error:  # ValueError: text the database refuses
         log.warning("could not record an unanswered question: %s", type(error).__name__)
 
 
 async def unanswered(request: web.Request) -> web.Response:
-    """GET /agent/api/unanswered: the most asked unanswered questions, most asked first."""
+    """GET /agent/api/unanswered: the unanswered questions, asked in the most conversations
+    first; `count` (API 1.0) equals `conversations`."""
     require_bearer(request, [request.app[SETTINGS].agent_token])
     found = await asyncio.to_thread(request.app[GAPS].recent)
     questions = [
@@ -54,7 +105,8 @@ async def unanswered(request: web.Request) -> web.Response:
             "text": gap.text,
             "outcome": gap.outcome,
             "candidates": list(gap.candidates),
-            "count": gap.count,
+            "conversations": gap.conversations,
+            "count": gap.conversations,
             "last_asked": gap.last_asked.isoformat(),
         }
         for gap in found

@@ -1,18 +1,19 @@
 """What people asked that the assistant could not answer: the knowledge base's gaps.
 
-Privacy teams read them to decide what to add. Each entry is the question, redacted before
-it is stored (knowledge.redaction), what the assistant did instead (`clarify` or
-`out_of_scope`), the candidate topics it offered and the day (no time, no conversation id).
-A question that discloses someone's health ("I have HIV, can my employer see it?") is not
-kept at all: health data is special-category data, and what else such a message says about
-the person may slip past the redactor. Entries older than the retention period are deleted
-whenever a new one is written. Its table lives beside the knowledge base's
-but is not part of it: reloading the knowledge base keeps it.
+Privacy teams read them to decide what to add. Each entry is the question as
+knowledge.gap_policy keeps it (redacted; nothing at all when a name, health detail or address
+may remain), what the assistant did instead (`clarify` or `out_of_scope`), the candidate topics
+it offered and the day (no time, no conversation id). The front door records a question once
+per conversation, so that the number of entries of a question is the number of conversations
+that asked it. Entries older than the retention period, and the oldest past `max_rows`, are
+deleted whenever a new one is written. Its table lives beside the knowledge base's but is not
+part of it: reloading the knowledge base keeps it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,11 +31,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, declarative_base
 
-from knowledge.redaction import has_health, redact
+from knowledge.gap_policy import kept_text, prepare
 from knowledge.settings import database_url
 
 Base: Any = declarative_base()  # SQLAlchemy 1.4 has no type information
-MAX_TEXT = 1000
 
 
 class GapRow(Base):
@@ -48,46 +48,61 @@ class GapRow(Base):
 
 @dataclass(frozen=True)
 class Gap:
-    """One question (as redacted) with how often and when it was last asked."""
+    """One question (as kept) with in how many conversations and when it was last asked."""
 
     text: str
     outcome: str
     candidates: tuple[str, ...]
-    count: int
+    conversations: int
     last_asked: dt.date
 
 
 class GapLog:
-    """Records and lists unanswered questions; keeps them `retention_days` days."""
+    """Records and lists unanswered questions; keeps them `retention_days` days, and at most
+    `max_rows` entries."""
 
-    def __init__(self, url: str | None = None, retention_days: int = 90):
+    def __init__(self, url: str | None = None, retention_days: int = 90, max_rows: int = 5000):
         self.engine = create_engine(url or database_url(), future=True)
         self.retention = dt.timedelta(days=retention_days)
+        self.max_rows = max_rows
         Base.metadata.create_all(self.engine)
+        prepare()
 
     def close(self) -> None:
         self.engine.dispose()
 
     def record(
-        self, text: str, outcome: str, candidates: list[str], today: dt.date | None = None
+        self,
+        text: str,
+        outcome: str,
+        candidates: list[str],
+        today: dt.date | None = None,
+        admit: Callable[[str], bool] = lambda kept: True,
     ) -> None:
-        """Store `text` redacted (unless it discloses health), and forget every entry past the
-        retention period."""
-        if has_health(text):
+        """Store what kept_text keeps of `text`, if anything and if `admit(kept)` (the front
+        door: not yet recorded in this conversation), and forget the entries past the retention
+        period and the oldest past `max_rows`."""
+        kept = kept_text(text)
+        if kept is None or not admit(kept):
             return
         today = today or dt.date.today()
         row = {
             "asked_on": today,
-            "text": redact(text.strip())[:MAX_TEXT],
+            "text": kept,
             "outcome": outcome,
             "candidates": ",".join(candidates),
         }
+        newest_past_cap = (
+            select(GapRow.id).order_by(GapRow.id.desc()).offset(self.max_rows).limit(1)
+        ).scalar_subquery()
         with Session(self.engine, future=True) as session, session.begin():
             session.execute(delete(GapRow).where(GapRow.asked_on < today - self.retention))
             session.execute(insert(GapRow), [row])
+            past_cap = delete(GapRow).where(GapRow.id <= newest_past_cap)
+            session.execute(past_cap.execution_options(synchronize_session=False))
 
     def recent(self, limit: int = 100) -> list[Gap]:
-        """The most asked questions first, then the most recent."""
+        """The questions asked in the most conversations first, then the most recent."""
         count, last = func.count(GapRow.id), func.max(GapRow.asked_on)
         query = (
             select(GapRow.text, GapRow.outcome, GapRow.candidates, count, last)

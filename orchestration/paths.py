@@ -5,9 +5,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / ".build"
 SPACY_MODEL = BUILD / "spacy_en_privacy"
-SERVICES_NLU = ROOT / "data" / "nlu" / "services.yml"
+NLU_DIR = ROOT / "data" / "nlu"
+SERVICES_NLU = NLU_DIR / "services.yml"
 REALWORLD = ROOT / "data" / "realworld" / "privacyqa.yml"
-REALWORLD_NLU = ROOT / "data" / "nlu" / "realworld.yml"
+REALWORLD_NLU = NLU_DIR / "realworld.yml"
 MODELS = ROOT / "models"
 DOMAIN = ROOT / "domain.yml"
 ENDPOINTS = ROOT / "endpoints.yml"

@@ -72,8 +72,9 @@
   function unansweredCard(question) {
     const card = el("li", undefined, "card");
     const offered = question.candidates.length ? ` · offered ${question.candidates.join(", ")}` : "";
+    const asked = `${question.conversations} conversation${question.conversations === 1 ? "" : "s"}`;
     card.append(el("p", question.text, "answer"),
-      el("p", `${question.count}× · last ${question.last_asked} · ${question.outcome}${offered}`, "meta"));
+      el("p", `${asked} · last ${question.last_asked} · ${question.outcome}${offered}`, "meta"));
     return card;
   }
 

@@ -21,6 +21,7 @@ import bot.tracker_store, frontdoor.app, knowledge
 from frontdoor.api import OPENAPI
 from frontdoor.app import STATIC
 from knowledge import read_content
+from knowledge.gap_policy import kept_text
 from knowledge.redaction import redact
 site = Path(sys.argv[1])
 for module in (actions.answer, bot.tracker_store, frontdoor.app, knowledge):
@@ -29,6 +30,8 @@ assert not [m for m in sys.modules if m.split(".")[0] in ("orchestration", "eval
 assert actions.routing.CLARIFY.candidates == 3  # routing.yml
 assert len(read_content().notices) == 16  # topics.yml, content/*.yml, privacy-page.txt
 assert redact("write to jane@example.com") == "write to [email]"  # redaction.yml
+assert kept_text("Can Wiebke see my trips?") is None  # gap_policy.yml, gap_words.txt
+assert kept_text("do you sell my data?") == "do you sell my data?"
 assert json.loads(OPENAPI.read_text())["openapi"]
 assert all((STATIC / page).is_file() for page in ("index.html", "agent.html", "widget.js"))
 print("ok")

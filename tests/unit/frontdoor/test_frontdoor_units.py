@@ -14,6 +14,7 @@ from frontdoor.rasa_client import typed_text
 from frontdoor.security import host_allowed
 from frontdoor.sessions import SESSION_MINUTES, SessionIds
 from frontdoor.settings import VARIABLES, Settings
+from frontdoor.unanswered import RecordedQuestions
 from orchestration.paths import ROOT
 
 ONE, TWO = "1" * 32, "2" * 40  # app tokens
@@ -170,6 +171,20 @@ def test_offered_choices_are_kept_per_conversation_and_forgotten_with_it():
     choices.offer("c", ["/y"])
     choices.offer("d", ["/z"])
     assert list(choices.offered) == ["c", "d"]
+
+
+def test_recorded_questions_count_once_per_conversation_up_to_three_and_expire_with_it():
+    now = [0.0]
+    recorded = RecordedQuestions(max_conversations=2, clock=lambda: now[0])
+    assert recorded.admit("a", "q1")
+    assert not recorded.admit("a", "q1")
+    assert recorded.admit("b", "q1")
+    assert [recorded.admit("a", q) for q in ("q2", "q3", "q4")] == [True, True, False]
+    now[0] = SESSION_MINUTES * 60 + 1
+    assert recorded.admit("a", "q1")  # a conversation past its session starts afresh
+    recorded.admit("c", "q1")
+    recorded.admit("d", "q1")
+    assert list(recorded.recorded) == ["c", "d"]
 
 
 @pytest.mark.parametrize(

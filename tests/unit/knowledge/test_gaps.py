@@ -3,8 +3,9 @@
 import datetime as dt
 
 import pytest
-from sqlalchemy import Date, create_engine, inspect
+from sqlalchemy import Date, create_engine, inspect, text
 
+from knowledge import gap_policy
 from knowledge.gaps import GapLog
 from knowledge.loader import load
 
@@ -18,13 +19,13 @@ def gaps(database_url):
     log.close()
 
 
-def test_questions_are_stored_redacted_and_counted(gaps):
+def test_questions_are_stored_redacted_and_counted_per_entry(gaps):
     gaps.record("do you use my data to train AI? mail me at a.b@example.com", "clarify", [
         "principle.transparency", "sharing.vendors"], DAY)  # fmt: skip
     gaps.record("what's the weather", "out_of_scope", [], DAY - dt.timedelta(days=1))
     gaps.record("what's the weather", "out_of_scope", [], DAY)
     found = gaps.recent()
-    assert [(g.text, g.count, g.last_asked) for g in found] == [
+    assert [(g.text, g.conversations, g.last_asked) for g in found] == [
         ("what's the weather", 2, DAY),
         ("do you use my data to train AI? mail me at [email]", 1, DAY),
     ]
@@ -39,9 +40,28 @@ def test_entries_past_the_retention_period_are_deleted_on_the_next_write(gaps):
     assert sorted(g.text for g in gaps.recent()) == ["new question", "recent question"]
 
 
-def test_long_questions_are_cut_to_1000_characters(gaps):
+def test_long_messages_are_not_kept(gaps):
+    gaps.record("is my data sold " + "x" * 284, "out_of_scope", [], DAY)  # 300 characters
+    gaps.record("is my data sold " + "x" * 285, "out_of_scope", [], DAY)
     gaps.record("x" * 5000, "out_of_scope", [], DAY)
-    assert len(gaps.recent()[0].text) == 1000
+    assert [len(g.text) for g in gaps.recent()] == [300]
+
+
+def test_at_most_max_rows_entries_are_kept_the_oldest_deleted_first(database_url):
+    log = GapLog(database_url, max_rows=3)
+    try:
+        for n in range(5):
+            log.record(f"question {'abcde'[n]}", "clarify", [], DAY)
+        assert sorted(g.text for g in log.recent()) == ["question c", "question d", "question e"]
+    finally:
+        log.close()
+
+
+def test_the_front_door_can_refuse_an_entry_after_the_policy(gaps):
+    seen = []
+    gaps.record("is  my data\u200b sold", "clarify", [], DAY, admit=lambda kept: seen.append(kept))
+    assert seen == ["is my data sold"]
+    assert gaps.recent() == []
 
 
 def test_reloading_the_knowledge_base_keeps_them(gaps, database_url):
@@ -50,25 +70,46 @@ def test_reloading_the_knowledge_base_keeps_them(gaps, database_url):
     assert [g.text for g in gaps.recent()] == ["is my data used for marketing"]
 
 
-def test_questions_disclosing_health_are_not_kept(gaps):
+def test_questions_that_may_name_someone_or_their_health_are_not_kept(gaps):
     gaps.record("I have HIV, can my employer see my records?", "clarify", [], DAY)
     gaps.record("my son has epilepsy, is his data safe?", "out_of_scope", [], DAY)
+    gaps.record("Can Ottilie Brandvold see my trips?", "clarify", [], DAY)
+    gaps.record(
+        "I'm Maria Gonzalez, 221B Baker Street: does MedAire keep this?", "clarify", [], DAY
+    )
     gaps.record("Is my health data shared with my employer?", "clarify", [], DAY)
     assert [g.text for g in gaps.recent()] == ["Is my health data shared with my employer?"]
 
 
-def test_every_kind_of_personal_data_is_redacted(gaps):
+def test_structured_personal_data_and_every_number_are_replaced(gaps):
     gaps.record(
-        "I'm Maria Gonzalez, 221B Baker Street, London NW1 6XE, born 12/03/1985, passport "
-        "AB123456, call +44 20 7946 0958: does MedAire keep this?",
+        "mail a.b@example.com or call +44 20 7946 0958, card 4111 1111 1111 1111, passport X47: "
+        "does MedAire keep this?",
         "out_of_scope",
         [],
         DAY,
     )
     assert [g.text for g in gaps.recent()] == [
-        "I'm [name], [address], London [postcode], born [date], passport [id], call [phone]: "
-        "does MedAire keep this?"
+        "mail [email] or call [phone], card [card], passport [number]: does MedAire keep this?"
     ]
+
+
+def test_control_bidi_and_invisible_characters_are_never_stored(gaps, database_url):
+    gaps.record("is\x00 tracker\x1b[31m data\u202e sold?\u2066\u200b\ufeff\xad", "clarify", [], DAY)
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT text FROM gap_question")).scalars().all()
+    engine.dispose()
+    assert stored == ["is tracker data sold?"]
+
+
+def test_nothing_is_stored_when_the_redactor_refuses_the_text(gaps, monkeypatch):
+    def refuse(text):
+        raise TimeoutError("over the time budget")
+
+    monkeypatch.setattr(gap_policy, "redact", refuse)
+    gaps.record("is my data sold?", "clarify", [], DAY)
+    assert gaps.recent() == []
 
 
 def test_an_entry_holds_the_day_only_and_nothing_of_the_conversation(gaps, database_url):

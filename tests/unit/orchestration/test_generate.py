@@ -1,11 +1,13 @@
-"""The NLU parts generated from the knowledge base's aliases."""
+"""The NLU parts generated from the knowledge base's aliases, and the unanswered-questions
+policy's words from the NLU data."""
 
 import pytest
 import yaml
 
 from knowledge import read_content
-from orchestration.generate import build_spacy_pipeline, services_nlu
-from orchestration.paths import SERVICES_NLU
+from knowledge.gap_policy import WORDS_PATH
+from orchestration.generate import build_spacy_pipeline, gap_words, nlu_texts, services_nlu
+from orchestration.paths import REALWORLD, SERVICES_NLU
 
 
 @pytest.fixture(scope="module")
@@ -17,6 +19,18 @@ def test_committed_services_nlu_matches_the_knowledge_base(aliases):
     assert SERVICES_NLU.read_text() == services_nlu(aliases), (
         "run `python -m orchestration.generate`"
     )
+
+
+def test_committed_gap_words_match_the_nlu_data_and_the_train_split():
+    questions = yaml.safe_load(REALWORLD.read_text())["questions"]
+    assert WORDS_PATH.read_text() == gap_words(nlu_texts(), questions), (
+        "run `python -m orchestration.generate`"
+    )
+
+
+def test_gap_words_come_from_the_train_split_only():
+    questions = [{"q": "zyxwordtrain", "split": "train"}, {"q": "zyxworddev", "split": "dev"}]
+    assert gap_words([], questions).splitlines()[1:] == ["zyxwordtrain"]
 
 
 def test_every_alias_is_a_synonym_of_its_notice_and_in_the_lookup_table(aliases):
