@@ -12,9 +12,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from evaluation.bench import listening_sockets, socket_inodes
 from evaluation.rest_client import contract, new_sender, send
 from orchestration.paths import ROOT
+from orchestration.ports import listening_sockets, socket_inodes
 
 EMAIL = "quentin.planted@example.com"
 NAME = "Zebediah Plantagenet"
