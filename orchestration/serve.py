@@ -15,7 +15,7 @@ import time
 
 from bot import log_privacy
 from orchestration.paths import ROOT
-from orchestration.stack import private_dir, running
+from orchestration.stack import HOST, check_ports, private_dir, running
 from orchestration.train import train
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # Ctrl-C, a service manager, hangup
@@ -44,12 +44,15 @@ def serve() -> None:
     port = int(os.environ.get("FRONTDOOR_PORT") or 8000)
     if instances < 1:
         raise ValueError("RASA_INSTANCES must be at least 1")
+    rasa_ports = range(rasa_port, rasa_port + instances)
+    frontdoor_host = os.environ.get("FRONTDOOR_HOST", "").strip() or HOST
+    check_ports(rasa_ports, [actions_port], port, frontdoor_host)  # before training, which is slow
     model = train()
     logs = private_dir(private_dir(ROOT / "var") / "logs")
     started = time.monotonic()
     with running(
         model,
-        rasa_ports=range(rasa_port, rasa_port + instances),
+        rasa_ports=rasa_ports,
         actions_ports=[actions_port],
         log_dir=logs,
         frontdoor_port=port,
