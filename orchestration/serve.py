@@ -2,9 +2,10 @@
 
 RASA_INSTANCES=N (with REDIS_URL) starts N Rasa instances on RASA_PORT (5005), +1, ..., all
 calling one action server on ACTIONS_PORT (5055): on this 2-core machine a second action server
-served two instances no better (`make bench BENCH_ARGS=--scale`). The stack restarts any
-process that exits or hangs and says so here and in var/logs/stack.log. Everything it and its
-processes create (var/, the logs) is readable by this user only.
+served two instances no better (`make bench BENCH_ARGS=--scale`). It refuses to start when a
+port it needs is in use, naming it and its process. The stack restarts any process that exits
+or hangs and says so here and in var/logs/stack.log; its processes die with it, however it
+ends. Everything it and its processes create (var/, the logs) is readable by this user only.
 """
 
 import logging

@@ -5,8 +5,10 @@ one public entry and reaches Rasa's HTTP API with a per-run token, and only Rasa
 action servers, with another. Secrets reach the processes in their environment, which only
 their user can read, never on their command lines, which every local user can; of the caller's
 environment they get only what they need (PROCESS_VARIABLES, SETTING_VARIABLES). Logs are
-readable by their user only. A child that exits or hangs is restarted (orchestration/supervisor.py),
-which `stack.log` records. Used by `make run`, the end-to-end tests and the benchmark.
+readable by their user only. The stack starts only when all its ports are free (check_ports).
+A child that exits or hangs is restarted, and none outlives this process
+(orchestration/supervisor.py); `stack.log` records restarts. Used by `make run`, the end-to-end
+tests and the benchmark.
 
 Several Rasa instances (one per port in `rasa_ports`) need REDIS_URL: they share the
 conversations and their locks in Redis (orchestration/rasa_endpoints.py), and the front door spreads

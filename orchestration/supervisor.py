@@ -137,15 +137,20 @@ def _spawn_forever() -> None:
             started.set_exception(error)
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM, then SIGKILL if `process` has not exited within STOP_TIMEOUT_S."""
-    if process.poll() is None:
-        process.terminate()
-    try:
-        process.wait(timeout=STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+def stop(*processes: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to all `processes` at once (and SIGCONT, should one be stopped), then SIGKILL
+    to those that have not exited within STOP_TIMEOUT_S."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+            process.send_signal(signal.SIGCONT)
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def exit_status(code: int) -> str:
@@ -231,7 +236,7 @@ def _module(process: subprocess.Popen[bytes]) -> str:
 
 
 class Supervisor:
-    """Watches started children from a thread; `stop()` ends it and stops them, last first."""
+    """Watches started children from a thread; `stop()` ends it and stops them all at once."""
 
     def __init__(self, children: list[Child]):
         self.children = children
@@ -245,9 +250,7 @@ class Supervisor:
         self._stopping.set()
         if self._thread.is_alive():
             self._thread.join()
-        for child in reversed(self.children):
-            if child.started:
-                stop(child.process)
+        stop(*(child.process for child in reversed(self.children) if child.started))
 
     def child(self, name: str) -> Child:
         return next(child for child in self.children if child.name == name)

@@ -158,6 +158,15 @@ def test_stopping_ends_the_children_and_restarts_none(tmp_path, caplog):
     assert not answers(child.health_url) and "restarted" not in caplog.text
 
 
+def test_a_stopped_child_is_stopped_by_sigterm_too(tmp_path):
+    child = web_server(tmp_path)
+    child.start()
+    child.wait_until_answering()
+    os.kill(child.process.pid, signal.SIGSTOP)
+    supervisor.stop(child.process)
+    assert child.process.returncode == -signal.SIGTERM  # not SIGKILL, STOP_TIMEOUT_S later
+
+
 def test_another_process_answering_on_the_port_is_not_the_child(tmp_path, stranger):
     child = web_server(tmp_path)
     stranger(port_of(child))
