@@ -2,7 +2,7 @@
 
 - GET /healthz (liveness): 200 `{"status": "ok"}` whenever this process serves requests. Any
   answer on it carries the proof the supervisor of `make run` asks for (bot/supervised.py), when
-  it started this process: also a refusal (a Host not allowed, a rate limit), as before.
+  it started this process: a refusal too (a Host not allowed), which shows it alive as well.
 - GET /readyz (readiness): each Rasa instance and action server, asked on its health route,
   and the knowledge base, asked one query, each within CHECK_TIMEOUT_S:
   `{"status", "rasa": ["up", "down"...], "actions": [...], "knowledge": "up"}`. The status is

@@ -79,9 +79,9 @@ def answers(url: str, timeout: float = CHECK_TIMEOUT_S, key: str | None = None) 
 def start(
     command: list[str], log_file: Path, env: Mapping[str, str], cwd: Path
 ) -> subprocess.Popen[bytes]:
-    """`command` in its own session (a terminal's Ctrl-C reaches the stack only, which stops
-    its children in order), killed when this process ends, output appended to `log_file`,
-    creating private files (umask 077)."""
+    """`command` in its own session (a terminal's Ctrl-C, or a signal to this process's group,
+    reaches the stack only, which alone decides when its children stop), killed when this
+    process ends, output appended to `log_file`, creating private files (umask 077)."""
 
     def popen() -> subprocess.Popen[bytes]:
         opened = os.open(log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -104,7 +104,7 @@ def start(
 
 def _dies_with(parent: int) -> Callable[[], None]:
     """What a child runs before its command: SIGKILL when its parent ends, and exit at once
-    if `parent` has ended already (the child then belongs to another)."""
+    if `parent` has ended already (no death signal would then come)."""
 
     def set_death_signal() -> None:
         if _prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL)) != 0:
