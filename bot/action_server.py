@@ -8,6 +8,7 @@
   never the request body, the action name or a slot value, in the reply or in the log. (Rasa
   reads an `action_name` from a 400 only when a form rejects; this bot has no forms.)
 - Logs go through bot.log_privacy; Sanic's access log is off.
+- /health answers the supervisor's challenge (bot/supervised.py) when it started this process.
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
 from bot import log_privacy
+from bot.supervised import CHALLENGE_HEADER, proof_headers
 
 SECRET_VARIABLE = "ACTION_SERVER_SECRET"
-OPEN_PATHS = frozenset({"/health"})
+HEALTH_PATH = "/health"
+OPEN_PATHS = frozenset({HEALTH_PATH})
 ERRORS = {
     400: ("bad_request", "The request could not be processed."),
     401: ("unauthorized", "This server answers Rasa only."),
@@ -56,6 +59,11 @@ def create(secret: str) -> Sanic:
     @app.on_response
     async def generic_errors(request: Request, response: HTTPResponse) -> HTTPResponse | None:
         return error(response.status) if response.status >= 400 else None
+
+    @app.on_response
+    async def prove_identity(request: Request, response: HTTPResponse) -> None:
+        if request.path == HEALTH_PATH:
+            response.headers.update(proof_headers(request.headers.get(CHALLENGE_HEADER)))
 
     @app.exception(Exception)  # replaces rasa_sdk's handler, which echoes the request
     async def failed(request: Request, exception: Exception) -> HTTPResponse:

@@ -8,6 +8,9 @@
   rasa.core.constants.DEFAULT_REQUEST_TIMEOUT (5 minutes), read by rasa.core.actions.action at
   import, and its endpoint config has no timeout. A hung action server then costs a turn 2 s,
   after which Rasa answers without the action and the front door gives its friendly reply.
+- Its health route (GET /webhooks/rest/) answers the supervisor's challenge (bot/supervised.py)
+  when the supervisor started this process: a response middleware on the Sanic app of
+  rasa.core.run.configure_app, which this module wraps.
 - TensorFlow 2.12 imports JAX only to offer TFLite conversion, which Rasa never uses; its
   import is optional (`try: from jax import ...`). Keeping it out saves about 80 MB in each
   Rasa server process (measured with `make bench`).
@@ -18,19 +21,27 @@ Used by orchestration.stack for `rasa run`.
 import argparse
 import os
 import sys
+from typing import Any
 
 sys.modules["jax"] = None  # type: ignore[assignment]  # makes `import jax` raise ImportError, which TensorFlow handles
 
 import pluggy  # noqa: E402
 import rasa.core.actions.action  # noqa: E402
+import rasa.core.run  # noqa: E402
 from rasa.__main__ import main  # noqa: E402
 from rasa.plugin import plugin_manager  # noqa: E402
+from sanic import Sanic  # noqa: E402
+from sanic.request import Request  # noqa: E402
+from sanic.response import HTTPResponse  # noqa: E402
 
 from bot import log_privacy  # noqa: E402
+from bot.supervised import CHALLENGE_HEADER, proof_headers  # noqa: E402
 
 TOKEN_VARIABLE = "RASA_TOKEN"
 ACTION_TIMEOUT_VARIABLE, ACTION_TIMEOUT_S = "ACTION_TIMEOUT", 2.0
+HEALTH_PATH = "/webhooks/rest/"
 hookimpl = pluggy.HookimplMarker("rasa")
+configure_app = rasa.core.run.configure_app
 
 
 class StackPlugin:
@@ -45,9 +56,22 @@ class StackPlugin:
             cmdline_arguments.auth_token = token
 
 
+def proving_app(*args: Any, **kwargs: Any) -> Sanic:
+    """Rasa's app, whose health route answers the supervisor's challenge."""
+    app = configure_app(*args, **kwargs)
+
+    async def prove_identity(request: Request, response: HTTPResponse) -> None:
+        if request.path == HEALTH_PATH:
+            response.headers.update(proof_headers(request.headers.get(CHALLENGE_HEADER)))
+
+    app.register_middleware(prove_identity, "response")
+    return app
+
+
 if __name__ == "__main__":
     log_privacy.install()
     timeout = float(os.environ.get(ACTION_TIMEOUT_VARIABLE) or ACTION_TIMEOUT_S)
     rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = timeout
+    rasa.core.run.configure_app = proving_app
     plugin_manager().register(StackPlugin())
     main()

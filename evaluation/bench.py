@@ -11,7 +11,6 @@ measures what Redis and a second Rasa instance change instead (evaluation/bench_
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import random
@@ -36,6 +35,7 @@ from evaluation import RESULTS
 from evaluation.evaluate import OUT_OF_SCOPE, QUESTIONS, known_topics, load_questions, percentile
 from evaluation.rest_client import new_sender, send
 from orchestration.paths import BUILD, CREDENTIALS, ROOT
+from orchestration.ports import listening_sockets, socket_inodes
 from orchestration.stack import free_ports, process
 from orchestration.supervisor import wait_until_answering
 from orchestration.train import CONFIG, full_train_seconds, train, train_command
@@ -105,28 +105,6 @@ def listening_pid(port: int) -> int | None:
     parents = _parents()
     roots = [pid for pid in holders if parents.get(pid) not in holders]
     return min(roots) if roots else None
-
-
-def listening_sockets(tables: Sequence[str] = ("tcp", "tcp6")) -> dict[str, str]:
-    """Each listening TCP socket's inode and its local address, hex "IP:port" as in
-    /proc/net/tcp*."""
-    found = {}
-    for table in tables:
-        for line in Path(f"/proc/net/{table}").read_text().splitlines()[1:]:
-            fields = line.split()
-            if fields[3] == "0A":  # LISTEN
-                found[fields[9]] = fields[1]
-    return found
-
-
-def socket_inodes(pid: int) -> set[str]:
-    """The inodes of the sockets process `pid` has open (OSError once it has exited)."""
-    inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        with contextlib.suppress(OSError):  # a descriptor closed meanwhile
-            if (target := os.readlink(fd)).startswith("socket:["):
-                inodes.add(target[8:-1])
-    return inodes
 
 
 def _parents() -> dict[int, int]:

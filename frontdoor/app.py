@@ -59,7 +59,8 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.extend([catalog, unanswered.gaps, rasa_client])
     # aiohttp 3.9 annotates its signals for aiosignal < 1.4 (Signal[callback]), which aiosignal
     # 1.4 (constraints.txt) reads as Signal[*arguments]: this is the type aiohttp means.
-    cast(MutableSequence[ResponseHook], app.on_response_prepare).append(add_headers)
+    hooks = cast(MutableSequence[ResponseHook], app.on_response_prepare)
+    hooks.extend([add_headers, health.prove_identity])
     app.router.add_get("/", _page("index.html"))
     app.router.add_post("/chat", api.widget_chat)
     app.router.add_post("/api/v1/chat", api.api_chat)
@@ -71,7 +72,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/agent/api/knowledge", agent.knowledge)
     app.router.add_get("/agent/api/unanswered", unanswered.unanswered)
     app.router.add_static("/static/", STATIC)
-    app.router.add_get("/healthz", health.healthz)
+    app.router.add_get(health.HEALTHZ, health.healthz)
     app.router.add_get("/readyz", health.readyz)
     return app
 

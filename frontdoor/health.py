@@ -1,6 +1,8 @@
 """Liveness and readiness of the front door, for a load balancer or a service manager.
 
-- GET /healthz (liveness): 200 `{"status": "ok"}` whenever this process serves requests.
+- GET /healthz (liveness): 200 `{"status": "ok"}` whenever this process serves requests. Any
+  answer on it carries the proof the supervisor of `make run` asks for (bot/supervised.py), when
+  it started this process: a refusal too (a Host not allowed), which shows it alive as well.
 - GET /readyz (readiness): each Rasa instance and action server, asked on its health route,
   and the knowledge base, asked one query, each within CHECK_TIMEOUT_S:
   `{"status", "rasa": ["up", "down"...], "actions": [...], "knowledge": "up"}`. The status is
@@ -18,18 +20,26 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.supervised import CHALLENGE_HEADER, proof_headers
 from frontdoor.rasa_client import RASA
 from frontdoor.settings import SETTINGS
 from frontdoor.unanswered import GAPS
 from knowledge.models import Notice
 
 CHECK_TIMEOUT_S = 1.0
+HEALTHZ = "/healthz"
 COMPANY_NOTICE = "notice.company"
 
 
 async def healthz(request: web.Request) -> web.Response:
     """GET /healthz: this process is alive."""
     return web.json_response({"status": "ok"})
+
+
+async def prove_identity(request: web.Request, response: web.StreamResponse) -> None:
+    """Before any answer is sent: on /healthz, the answer to the supervisor's challenge."""
+    if request.path == HEALTHZ:
+        response.headers.update(proof_headers(request.headers.get(CHALLENGE_HEADER)))
 
 
 async def readyz(request: web.Request) -> web.Response:

@@ -2,9 +2,10 @@
 
 RASA_INSTANCES=N (with REDIS_URL) starts N Rasa instances on RASA_PORT (5005), +1, ..., all
 calling one action server on ACTIONS_PORT (5055): on this 2-core machine a second action server
-served two instances no better (`make bench BENCH_ARGS=--scale`). The stack restarts any
-process that exits or hangs and says so here and in var/logs/stack.log. Everything it and its
-processes create (var/, the logs) is readable by this user only.
+served two instances no better (`make bench BENCH_ARGS=--scale`). It refuses to start when a
+port it needs is in use, naming it and its process. The stack restarts any process that exits
+or hangs and says so here and in var/logs/stack.log; its processes die with it, however it
+ends. Everything it and its processes create (var/, the logs) is readable by this user only.
 """
 
 import logging
@@ -15,7 +16,7 @@ import time
 
 from bot import log_privacy
 from orchestration.paths import ROOT
-from orchestration.stack import private_dir, running
+from orchestration.stack import HOST, check_ports, private_dir, running
 from orchestration.train import train
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # Ctrl-C, a service manager, hangup
@@ -44,12 +45,15 @@ def serve() -> None:
     port = int(os.environ.get("FRONTDOOR_PORT") or 8000)
     if instances < 1:
         raise ValueError("RASA_INSTANCES must be at least 1")
+    rasa_ports = range(rasa_port, rasa_port + instances)
+    frontdoor_host = os.environ.get("FRONTDOOR_HOST", "").strip() or HOST
+    check_ports(rasa_ports, [actions_port], port, frontdoor_host)  # before training, which is slow
     model = train()
     logs = private_dir(private_dir(ROOT / "var") / "logs")
     started = time.monotonic()
     with running(
         model,
-        rasa_ports=range(rasa_port, rasa_port + instances),
+        rasa_ports=rasa_ports,
         actions_ports=[actions_port],
         log_dir=logs,
         frontdoor_port=port,

@@ -5,8 +5,10 @@ one public entry and reaches Rasa's HTTP API with a per-run token, and only Rasa
 action servers, with another. Secrets reach the processes in their environment, which only
 their user can read, never on their command lines, which every local user can; of the caller's
 environment they get only what they need (PROCESS_VARIABLES, SETTING_VARIABLES). Logs are
-readable by their user only. A child that exits or hangs is restarted (orchestration/supervisor.py),
-which `stack.log` records. Used by `make run`, the end-to-end tests and the benchmark.
+readable by their user only. The stack starts only when all its ports are free (check_ports).
+A child that exits or hangs is restarted, and none outlives this process
+(orchestration/supervisor.py); `stack.log` records restarts. Used by `make run`, the end-to-end
+tests and the benchmark.
 
 Several Rasa instances (one per port in `rasa_ports`) need REDIS_URL: they share the
 conversations and their locks in Redis (orchestration/rasa_endpoints.py), and the front door spreads
@@ -34,6 +36,7 @@ from bot import RASA_ENVIRONMENT
 from frontdoor.settings import VARIABLES as FRONTDOOR_VARIABLES
 from frontdoor.settings import Settings as FrontdoorSettings
 from orchestration.paths import CREDENTIALS, ROOT
+from orchestration.ports import holders, in_use
 from orchestration.rasa_endpoints import (
     ACTIONS_SECRET,
     REDIS_PASSWORD,
@@ -191,6 +194,8 @@ def running(
         raise ValueError("REDIS_KEY_PREFIX must be letters and digits only")
     if redis_url:
         check_redis(redis_url)
+    frontdoor_host = (envs.frontdoor or {}).get("FRONTDOOR_HOST", "").strip() or HOST
+    check_ports(rasa_ports, actions_ports, frontdoor_port, frontdoor_host)
     with ExitStack() as cleanup:
         workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory()))
         logs = private_dir(log_dir or workdir)
@@ -238,6 +243,26 @@ def running(
                 child.wait_until_answering()
         supervisor.start()
         yield stack
+
+
+def check_ports(
+    rasa_ports: Sequence[int],
+    actions_ports: Sequence[int],
+    frontdoor_port: int | None,
+    frontdoor_host: str = HOST,
+) -> None:
+    """Raise unless the stack's processes can bind their ports, naming the first port in use
+    and, when this user can see them, the processes that hold it."""
+    needed = [(_name("actions", i, actions_ports), HOST, p) for i, p in enumerate(actions_ports)]
+    needed += [(_name("rasa", i, rasa_ports), HOST, port) for i, port in enumerate(rasa_ports)]
+    needed += [("frontdoor", frontdoor_host, frontdoor_port)] if frontdoor_port else []
+    for name, host, port in needed:
+        if in_use(host, port):
+            held = ", ".join(holders(port)) or "a process this user cannot see"
+            raise RuntimeError(
+                f"port {port} ({name}) is in use by {held}; stop it or choose another port"
+                ' (README, "Ports and settings")'
+            )
 
 
 def _name(kind: str, index: int, ports: Sequence[int]) -> str:

@@ -12,9 +12,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from evaluation.bench import listening_sockets, socket_inodes
+from bot.supervised import KEY_VARIABLE
 from evaluation.rest_client import contract, new_sender, send
 from orchestration.paths import ROOT
+from orchestration.ports import listening_sockets, socket_inodes
 
 EMAIL = "quentin.planted@example.com"
 NAME = "Zebediah Plantagenet"
@@ -69,6 +70,10 @@ def test_every_process_listens_on_the_loopback_address_only(stack):
 
 def test_no_secret_is_on_any_command_line(stack):
     secrets = [stack.rasa_token.encode(), stack.actions_secret.encode()]
+    for child in stack.supervisor.children:  # the key of each start, in its environment only
+        environ = Path(f"/proc/{child.process.pid}/environ").read_bytes().split(b"\0")
+        (key,) = [v.split(b"=", 1)[1] for v in environ if v.startswith(f"{KEY_VARIABLE}=".encode())]
+        secrets.append(key)
     command_lines = {}
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:

@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import redis
@@ -23,8 +24,8 @@ import redis
 from knowledge import load
 from orchestration import supervisor
 from orchestration.paths import ROOT
+from orchestration.ports import in_use, listeners
 from orchestration.stack import Stack, free_ports, running
-from orchestration.supervisor import answers
 from orchestration.train import train
 
 TOKEN = "faults-app-token-of-32-characters-at-least"
@@ -211,33 +212,128 @@ def _resume(pid: int) -> None:
         os.kill(pid, signal.SIGCONT)
 
 
+class MakeRun:
+    """`python -m orchestration.serve` (what `make run` runs) on free ports, its output in a
+    file; `ports` are the front door's, Rasa's and the action server's."""
+
+    def __init__(self, tmp_path: Path, **settings: str):
+        database = f"sqlite:///{tmp_path / 'knowledge.sqlite'}"
+        load(database)
+        self.ports = frontdoor, rasa, actions = free_ports(3)
+        env = {
+            **os.environ,
+            "FRONTDOOR_PORT": str(frontdoor),
+            "RASA_PORT": str(rasa),
+            "ACTIONS_PORT": str(actions),
+            "DATABASE_URL": database,
+            "PYTHONUNBUFFERED": "1",
+            **settings,
+        }
+        self.output = tmp_path / "serve.out"
+        with self.output.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "orchestration.serve"],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=out,
+            )
+
+    def text(self) -> str:
+        return self.output.read_text()
+
+    def wait_until_up(self) -> None:
+        deadline = time.monotonic() + 180
+        while "is up" not in self.text():
+            assert self.process.poll() is None and time.monotonic() < deadline, self.text()
+            time.sleep(0.5)
+
+    def nothing_listens(self) -> bool:
+        return not any(in_use("127.0.0.1", port) for port in self.ports)
+
+
+def descendants(pid: int) -> set[int]:
+    """The processes started by `pid`, and by them, ..."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    tree = {pid}
+    while grown := {child for child, parent in parents.items() if parent in tree} - tree:
+        tree |= grown
+    return tree - {pid}
+
+
+def running_pid(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, not yet reaped, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def wait_for(condition, seconds: float) -> float:
+    """Seconds until `condition()` holds; fails after `seconds`."""
+    started = time.monotonic()
+    while not condition():
+        assert time.monotonic() - started < seconds, "condition not met in time"
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
 @pytest.mark.parametrize("when", ["starting", "started"])
 def test_ctrl_c_stops_make_run_cleanly(when, tmp_path):
-    database = f"sqlite:///{tmp_path / 'knowledge.sqlite'}"
-    load(database)
-    rasa_port, actions_port, frontdoor_port = free_ports(3)
-    env = {
-        **os.environ,
-        "RASA_PORT": str(rasa_port),
-        "ACTIONS_PORT": str(actions_port),
-        "FRONTDOOR_PORT": str(frontdoor_port),
-        "DATABASE_URL": database,
-        "PYTHONUNBUFFERED": "1",
-    }
-    output = tmp_path / "serve.out"
-    with output.open("wb") as out:
-        serve = subprocess.Popen(
-            [sys.executable, "-m", "orchestration.serve"], cwd=ROOT, env=env, stdout=out, stderr=out
-        )
-        deadline = time.monotonic() + 120
-        while when == "started" and b"is up" not in output.read_bytes():
-            assert serve.poll() is None and time.monotonic() < deadline, output.read_text()
-            time.sleep(0.5)
-        if when == "starting":
-            time.sleep(4)  # training is cached: Rasa is loading
-        serve.send_signal(signal.SIGINT)
-        assert serve.wait(timeout=60) == 0
-    text = output.read_text()
-    assert "Stopped." in text and "Traceback" not in text, text
-    for port in (rasa_port, actions_port, frontdoor_port):
-        assert not answers(f"http://127.0.0.1:{port}/", timeout=1)
+    run = MakeRun(tmp_path)
+    if when == "started":
+        run.wait_until_up()
+    else:
+        time.sleep(4)  # training is cached: Rasa is loading
+    run.process.send_signal(signal.SIGINT)
+    assert run.process.wait(timeout=60) == 0
+    assert "Stopped." in run.text() and "Traceback" not in run.text(), run.text()
+    assert run.nothing_listens()
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_stop_signal_frees_every_port_within_5_s(stop_signal, tmp_path):
+    run = MakeRun(tmp_path)
+    run.wait_until_up()
+    children = descendants(run.process.pid)
+    sent = time.monotonic()
+    run.process.send_signal(stop_signal)
+    freed = wait_for(run.nothing_listens, 5)
+    assert run.process.wait(timeout=60) == 0
+    ended = time.monotonic() - sent
+    assert "Stopped." in run.text() and not any(map(running_pid, children))
+    print(f"{stop_signal.name}: ports free after {freed:.2f} s, make run ended after {ended:.1f} s")
+
+
+def test_nothing_of_make_run_outlives_a_kill_9_of_it(tmp_path):
+    run = MakeRun(tmp_path)
+    run.wait_until_up()
+    children = descendants(run.process.pid)
+    assert len(children) == 3  # the action server, Rasa, the front door: no grandchild
+    run.process.kill()
+    run.process.wait()
+    gone = wait_for(lambda: run.nothing_listens() and not any(map(running_pid, children)), 5)
+    print(f"kill -9 of make run: its ports free, its processes gone after {gone:.2f} s")
+
+
+def test_make_run_refuses_a_port_in_use_naming_it_and_its_process(tmp_path):
+    port = free_ports(1)[0]
+    command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
+    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as other:
+        try:
+            wait_for(lambda: other.pid in listeners(port), 30)
+            started = time.monotonic()
+            run = MakeRun(tmp_path, ACTIONS_PORT=str(port))
+            assert run.process.wait(timeout=60) == 1
+            refused_in = time.monotonic() - started
+        finally:
+            other.kill()
+    refusal = run.text().strip().splitlines()[-1]
+    print(f"refused after {refused_in:.1f} s: {refusal}")
+    assert refusal.startswith(
+        f"Not started: port {port} (actions) is in use by process {other.pid} ("
+    )
+    assert "http.server" in refusal and not any(in_use("127.0.0.1", p) for p in run.ports[:2])

@@ -4,6 +4,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from bot.supervised import CHALLENGE_HEADER, KEY_VARIABLE, PROOF_HEADER, proof
+
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
@@ -33,6 +35,22 @@ async def test_healthz_says_the_process_is_alive(client):
     response = await client.get("/healthz")
     assert response.status == 200
     assert await response.json() == {"status": "ok"}
+
+
+async def test_healthz_proves_to_the_supervisor_that_it_started_this_process(
+    make_client, monkeypatch
+):
+    monkeypatch.setenv(KEY_VARIABLE, "the-key-of-this-start")
+    client = await make_client(allowed_hosts=("assistant.example.com",))
+    challenge = {CHALLENGE_HEADER: "a-fresh-challenge"}
+    response = await client.get("/healthz", headers=challenge)
+    assert response.status == 400  # a refusal (Host not allowed) proves it too
+    assert response.headers[PROOF_HEADER] == proof("the-key-of-this-start", "a-fresh-challenge")
+    for path in ("/readyz", "/"):  # the health route only
+        assert PROOF_HEADER not in (await client.get(path, headers=challenge)).headers
+    assert PROOF_HEADER not in (await client.get("/healthz")).headers  # no challenge
+    monkeypatch.delenv(KEY_VARIABLE)  # not started by the supervisor
+    assert PROOF_HEADER not in (await client.get("/healthz", headers=challenge)).headers
 
 
 async def test_readyz_is_ready_when_every_part_answers(make_client, up):
