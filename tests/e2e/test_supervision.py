@@ -127,13 +127,16 @@ def answered(stack: Stack, message: str, session_id: str, within: float = 120) -
 
 
 def test_redis_holds_the_conversation_but_nothing_people_typed(supervised, own_redis):
-    first = chat(supervised, "how long do you keep Tracker data? I'm Rosalind Keane, rk@ex.org")
-    second = chat(supervised, "and for MedAire? I have postnatal depression", first["session_id"])
-    assert second["topic"] == "retention"  # the follow-up found the question in Redis
+    said = [QUESTION, "I'm Rosalind Keane, rk@ex.org, I have postnatal depression", FOLLOW_UP]
+    session_id = None
+    for text in said:
+        reply = chat(supervised, text, session_id)
+        session_id = reply["session_id"]
+    assert reply["topic"] == "retention"  # the follow-up found the question in Redis
     store = redis.Redis.from_url(own_redis.url)
     stored = b"".join(store.get(key) or b"" for key in store.scan_iter(_type="string"))
     assert b"ask_retention" in stored
-    for word in (b"Rosalind", b"rk@ex", b"postnatal", b"keep", b"MedAire?"):
+    for word in (b"Rosalind", b"rk@ex", b"postnatal", b"keep my data", b"and for"):
         assert word not in stored
 
 
