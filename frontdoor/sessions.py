@@ -19,8 +19,8 @@ from collections.abc import Callable
 from aiohttp import web
 
 from frontdoor.errors import ApiError
+from frontdoor.memory import SESSION_MINUTES, PerConversation
 
-SESSION_MINUTES = 30
 _FORMAT = re.compile(r"([A-Za-z0-9_-]{24})\.([0-9]{1,12})\.([A-Za-z0-9_-]{22})")
 _CLOCK_SKEW = 60  # seconds an id may seem to come from the future (another front door's clock)
 
@@ -42,15 +42,12 @@ class SessionIds:
     ):
         self._secret = secret
         self.clock = clock
-        self.max_conversations = max_conversations
-        self.latest: dict[str, int] = {}  # conversation: issue time of its latest id, newest last
+        self.latest: PerConversation[int] = PerConversation(max_conversations, clock)  # issue time
 
     def issue(self, conversation: str) -> str:
         """A session id for `conversation`, valid for SESSION_MINUTES from now or until the next."""
         now = int(self.clock())
-        self.latest.pop(conversation, None)
-        self.latest[conversation] = now
-        self._forget_old(now)
+        self.latest.update(conversation, lambda _: now)
         issued = f"{conversation}.{now}"
         return f"{issued}.{self._sign(issued)}"
 
@@ -80,7 +77,8 @@ class SessionIds:
                 f"This conversation ended after {SESSION_MINUTES} minutes without a message. "
                 "Send the message without a session_id to start a new one.",
             )
-        if issued < self.latest.get(conversation, issued):
+        latest = self.latest.get(conversation)
+        if latest is not None and issued < latest:
             raise ApiError(
                 400,
                 "session_superseded",
@@ -88,14 +86,6 @@ class SessionIds:
                 "reply, or send the message without a session_id to start a new conversation.",
             )
         return conversation
-
-    def _forget_old(self, now: int) -> None:
-        while self.latest:
-            oldest = next(iter(self.latest))
-            fresh = now - self.latest[oldest] <= SESSION_MINUTES * 60
-            if fresh and len(self.latest) <= self.max_conversations:
-                break
-            del self.latest[oldest]
 
     def _sign(self, text: str) -> str:
         digest = hmac.new(self._secret, text.encode(), hashlib.sha256).digest()[:16]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from functools import partial
@@ -19,8 +18,8 @@ from functools import partial
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
+from frontdoor.memory import PerConversation
 from frontdoor.security import require_bearer
-from frontdoor.sessions import SESSION_MINUTES
 from frontdoor.settings import SETTINGS
 from knowledge.gaps import GapLog
 
@@ -31,8 +30,7 @@ PER_CONVERSATION = 3
 
 
 class RecordedQuestions:
-    """The questions (as kept) recorded in each conversation, in memory; forgotten with the
-    conversation, oldest first when full. Called from worker threads."""
+    """The questions (as kept) recorded in each conversation (memory.PerConversation)."""
 
     def __init__(
         self,
@@ -41,33 +39,21 @@ class RecordedQuestions:
         clock: Callable[[], float] = time.monotonic,
     ):
         self.per_conversation = per_conversation
-        self.max_conversations = max_conversations
-        self.clock = clock
-        self.recorded: dict[str, tuple[float, frozenset[str]]] = {}
-        self.lock = threading.Lock()
+        self.recorded: PerConversation[frozenset[str]] = PerConversation(max_conversations, clock)
 
     def admit(self, conversation: str, kept: str) -> bool:
         """Whether `kept` is new in `conversation` and within its quota; if so, it is now
         recorded."""
-        with self.lock:
-            now = self.clock()
-            last, texts = self.recorded.pop(conversation, (now, frozenset()))
-            if not self._fresh(last, now):
-                texts = frozenset()
-            new = kept not in texts and len(texts) < self.per_conversation
-            self.recorded[conversation] = (now, texts | {kept} if new else texts)  # newest last
-            self._forget_old(now)
-            return new
+        admitted = False
 
-    def _forget_old(self, now: float) -> None:
-        for conversation, (last, _) in list(self.recorded.items()):
-            if self._fresh(last, now) and len(self.recorded) <= self.max_conversations:
-                break
-            del self.recorded[conversation]
+        def add(texts: frozenset[str] | None) -> frozenset[str]:
+            nonlocal admitted
+            texts = texts or frozenset()
+            admitted = kept not in texts and len(texts) < self.per_conversation
+            return texts | {kept} if admitted else texts
 
-    @staticmethod
-    def _fresh(last: float, now: float) -> bool:
-        return now - last <= SESSION_MINUTES * 60
+        self.recorded.update(conversation, add)
+        return admitted
 
 
 GAPS = web.AppKey("gaps", GapLog)

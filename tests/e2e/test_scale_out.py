@@ -5,8 +5,9 @@ question and its follow-up ("and for MedAire?", answered only with the question'
 Midway, one Rasa instance is killed; the stack restarts it, and the load goes on until it
 answers again. Then every conversation must have gone on with its context, and Redis must
 hold each answered message exactly once (known by its intent: the store keeps no text). A
-visitor who gets the friendly "unavailable" reply asks again, like a person would; such replies, and a message stored twice, are allowed
-only in conversations that had a request in flight when the instance died.
+visitor who gets the friendly "unavailable" reply asks again, like a person would; such
+replies, and a message stored twice, are allowed only in conversations that had a request in
+flight when the instance died.
 """
 
 from __future__ import annotations

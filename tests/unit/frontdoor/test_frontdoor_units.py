@@ -151,11 +151,11 @@ def test_only_the_latest_session_id_of_a_conversation_is_taken():
     assert sessions.conversation(elsewhere) == a
     sessions.issue(b)
     sessions.issue(c)  # the third conversation: the oldest, a, is forgotten
-    assert list(sessions.latest) == [b, c]
+    assert list(sessions.latest.values) == [b, c]
     assert sessions.conversation(first) == a
     now[0] += SESSION_MINUTES * 60 + 1
     sessions.issue(a)  # b and c expired: forgotten with their ids
-    assert list(sessions.latest) == [a]
+    assert list(sessions.latest.values) == [a]
 
 
 def test_offered_choices_are_kept_per_conversation_and_forgotten_with_it():
@@ -170,7 +170,7 @@ def test_offered_choices_are_kept_per_conversation_and_forgotten_with_it():
     choices.offer("b", ["/x"])
     choices.offer("c", ["/y"])
     choices.offer("d", ["/z"])
-    assert list(choices.offered) == ["c", "d"]
+    assert list(choices.offered.values) == ["c", "d"]
 
 
 def test_recorded_questions_count_once_per_conversation_up_to_three_and_expire_with_it():
@@ -184,7 +184,7 @@ def test_recorded_questions_count_once_per_conversation_up_to_three_and_expire_w
     assert recorded.admit("a", "q1")  # a conversation past its session starts afresh
     recorded.admit("c", "q1")
     recorded.admit("d", "q1")
-    assert list(recorded.recorded) == ["c", "d"]
+    assert list(recorded.recorded.values) == ["c", "d"]
 
 
 @pytest.mark.parametrize(
