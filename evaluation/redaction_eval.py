@@ -80,14 +80,8 @@ def score(part: dict, redact: Callable[[str], str] = redact) -> dict:
     ]
     return {
         "recall": {
-            kind: {
-                "caught": caught[kind],
-                "cases": cases[kind],
-                "recall": caught[kind] / cases[kind],
-                "placeholder_right": typed[kind] / cases[kind],
-            }
-            for kind in KINDS
-            if cases[kind]
+            kind: {**row, "placeholder_right": typed[kind] / cases[kind]}
+            for kind, row in recall(caught, cases).items()
         },
         "pii_cases": len(part["pii"]),
         "other_words_kept": kept / words,
@@ -96,6 +90,15 @@ def score(part: dict, redact: Callable[[str], str] = redact) -> dict:
         "clean_altered_share": len(altered) / len(part["clean"]),
         "misses": misses,
         "altered": altered,
+    }
+
+
+def recall(caught: Counter[str], cases: Counter[str]) -> dict[str, dict]:
+    """Per kind with cases: how many were caught, of how many, and the share."""
+    return {
+        kind: {"caught": caught[kind], "cases": cases[kind], "recall": caught[kind] / cases[kind]}
+        for kind in KINDS
+        if cases[kind]
     }
 
 
@@ -132,15 +135,7 @@ def unanswered_list(part: dict, keep: Callable[[str], str | None] = kept_text) -
     dropped = [text for text, kept in clean.items() if kept is None]
     altered = [(text, kept) for text, kept in clean.items() if kept not in (None, text)]
     return {
-        "recall": {
-            kind: {
-                "caught": caught[kind],
-                "cases": cases[kind],
-                "recall": caught[kind] / cases[kind],
-            }
-            for kind in KINDS
-            if cases[kind]
-        },
+        "recall": recall(caught, cases),
         "clean_questions": len(clean),
         "clean_kept_unchanged": len(clean) - len(dropped) - len(altered),
         "clean_kept_altered": len(altered),
