@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, declarative_base
 
-from knowledge.redaction import has_health, redact
+from knowledge.redaction import RedactionRefused, has_health, redact
 from knowledge.settings import database_url
 
 Base: Any = declarative_base()  # SQLAlchemy 1.4 has no type information
@@ -71,14 +71,18 @@ class GapLog:
     def record(
         self, text: str, outcome: str, candidates: list[str], today: dt.date | None = None
     ) -> None:
-        """Store `text` redacted (unless it discloses health), and forget every entry past the
-        retention period."""
-        if has_health(text):
+        """Store `text` redacted (unless it discloses health, or redaction refuses it: too long
+        or too slow), and forget every entry past the retention period."""
+        try:
+            if has_health(text):
+                return
+            redacted = redact(text.strip())
+        except RedactionRefused:
             return
         today = today or dt.date.today()
         row = {
             "asked_on": today,
-            "text": redact(text.strip())[:MAX_TEXT],
+            "text": redacted[:MAX_TEXT],
             "outcome": outcome,
             "candidates": ",".join(candidates),
         }

@@ -1,12 +1,14 @@
 """The log of unanswered questions, on SQLite and PostgreSQL."""
 
 import datetime as dt
+from unittest.mock import Mock
 
 import pytest
 from sqlalchemy import Date, create_engine, inspect
 
 from knowledge.gaps import GapLog
 from knowledge.loader import load
+from knowledge.redaction import RedactionTimeout
 
 DAY = dt.date(2026, 11, 25)
 
@@ -39,9 +41,12 @@ def test_entries_past_the_retention_period_are_deleted_on_the_next_write(gaps):
     assert sorted(g.text for g in gaps.recent()) == ["new question", "recent question"]
 
 
-def test_long_questions_are_cut_to_1000_characters(gaps):
-    gaps.record("x" * 5000, "out_of_scope", [], DAY)
-    assert len(gaps.recent()[0].text) == 1000
+def test_questions_the_redactor_refuses_are_not_kept(gaps, monkeypatch):
+    gaps.record("x" * 1001, "out_of_scope", [], DAY)  # too long to redact
+    gaps.record("y" * 1000, "out_of_scope", [], DAY)
+    monkeypatch.setattr("knowledge.gaps.redact", Mock(side_effect=RedactionTimeout("slow")))
+    gaps.record("a question taking too long", "clarify", [], DAY)
+    assert [g.text for g in gaps.recent()] == ["y" * 1000]
 
 
 def test_reloading_the_knowledge_base_keeps_them(gaps, database_url):

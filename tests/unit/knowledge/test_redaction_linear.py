@@ -1,0 +1,121 @@
+"""No text of up to 1,000 characters takes redaction 50 ms: every pattern of knowledge.redaction
+(the module's and the Rules', found by walking them, so a new one is covered), and redact()
+itself, on repetitions of fragments of the pattern's own vocabulary with a failing end."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from collections.abc import Callable
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from knowledge import redaction
+
+LIMIT = 0.05  # seconds
+LONGEST = 1000
+EXPLOITS = [
+    "via " + "della" * 20 + " 1",
+    "via " + "della" * 30 + " 1",
+    ("via " + "della" * 500)[:LONGEST],
+    ("rue " + "de la " * 200)[:LONGEST],
+    ("12 rue " + "Aa" * 500)[:LONGEST],
+    "I have " + "very " * 198 + "!",
+    "diagnosed with " + "a " * 490 + "1",
+    "my name is " + " " * 980 + "1",
+    "1 " * 500,
+    "a1" * 500,
+    "+" + "1-" * 499 + "x",
+    ("Maria " * 200)[:LONGEST],
+]
+GENERIC = ["1", "12", "1234", "a", "Aa", "Maria", " ", "  ", "\n", "\t", "-", "/", ".", ",", ":"]
+GENERIC += ["'", "’", "#", "@", "+", "(", ")", "é", "ß", "٣", "İ", "_"]
+ENDINGS = ["", "!", "x", "1", "@", "é", "_", " ", "-", "/", "."]
+PROPERTY = settings(
+    max_examples=25,
+    deadline=None,  # the time limit is checked on the measured call only
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def compiled_patterns() -> dict[str, object]:
+    """Every compiled pattern of the redactor: of the module and of its Rules."""
+    kinds = (re.Pattern, getattr(redaction, "Pattern", re.Pattern))
+    found = {name: value for name, value in vars(redaction).items() if isinstance(value, kinds)}
+    rules = vars(redaction._rules())
+    return {**found, **{f"Rules.{k}": v for k, v in rules.items() if isinstance(v, kinds)}}
+
+
+PATTERNS = compiled_patterns()
+
+
+def vocabulary(pattern: object) -> list[str]:
+    """The words written in a pattern (its word lists of redaction.yml, particles, cues...)."""
+    source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern.regex.pattern
+    source = re.sub(r"\\[pPx]\{[^}]*\}|\\[pP][A-Za-z]|\(\?P<\w+>|\(\?[a-z]+:|\\.", " ", source)
+    words = set(re.findall(r"[^\W\d_]{2,}", source))
+    return sorted(words | {w.capitalize() for w in words})[:400] or ["a"]
+
+
+def pathological(words: list[str]) -> st.SearchStrategy[str]:
+    """A unit of fragments repeated up to 1,000 characters, then an ending that may fail."""
+    unit = st.lists(st.sampled_from(words + GENERIC), min_size=1, max_size=6).map("".join)
+    lead = st.lists(st.sampled_from(words + GENERIC), max_size=3).map("".join)
+    return st.tuples(lead, unit, st.sampled_from(ENDINGS)).map(
+        lambda t: (t[0] + t[1] * (LONGEST // len(t[1])))[: LONGEST - len(t[2])] + t[2]
+    )
+
+
+def best_time(call: Callable[[], object], tries: int = 3) -> float:
+    """The shortest of a few runs: the time the call needs, not the machine's load."""
+    best = float("inf")
+    for _ in range(tries):
+        start = time.perf_counter()
+        with contextlib.suppress(redaction.RedactionTimeout):  # past redact()'s budget: timed
+            call()
+        best = min(best, time.perf_counter() - start)
+        if best < LIMIT:
+            break
+    return best
+
+
+def scan(pattern: object, text: str) -> Callable[[], object]:
+    return lambda: sum(1 for _ in pattern.finditer(text))  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("text", EXPLOITS, ids=lambda text: repr(text[:14]) + f"x{len(text)}")
+@pytest.mark.parametrize("name", PATTERNS)
+def test_every_pattern_takes_the_exploits_in_time(name, text):
+    assert best_time(scan(PATTERNS[name], text)) < LIMIT
+
+
+@pytest.mark.parametrize("name", PATTERNS)
+def test_every_pattern_is_linear_on_its_own_words(name):
+    pattern = PATTERNS[name]
+
+    @PROPERTY
+    @given(text=pathological(vocabulary(pattern)))
+    def check(text):
+        assert len(text) <= LONGEST
+        assert best_time(scan(pattern, text)) < LIMIT, text
+
+    check()
+
+
+ALL_WORDS = sorted({word for pattern in PATTERNS.values() for word in vocabulary(pattern)})
+
+
+@PROPERTY
+@given(text=pathological(ALL_WORDS))
+@example(text=EXPLOITS[1])
+@example(text=EXPLOITS[2])
+def test_redact_takes_any_text_in_time(text):
+    assert best_time(lambda: redaction.redact(text)) < LIMIT, text
+
+
+@pytest.mark.parametrize("text", EXPLOITS, ids=lambda text: repr(text[:14]) + f"x{len(text)}")
+def test_redact_takes_the_exploits_in_time(text):
+    assert best_time(lambda: redaction.redact(text)) < LIMIT
