@@ -11,10 +11,14 @@ The knowledge base's service names and aliases, and the privacy vocabulary of
 redaction.yml's `allow`, are never redacted. `python -m evaluation.redaction_eval` measures it.
 
 Every pattern runs on RE2 (google-re2), which takes time linear in the text: no input can
-make it backtrack. RE2 has no lookarounds and its \\w, \\d, \\s, \\b are ASCII, so `Pattern`
-spells Python's Unicode classes out (W, D, L, S below) and turns a one-character lookbehind
-into a consumed character before the match, a lookahead at the end into consumed text after
-it; what Python's `re` found is what these find (tests/unit/knowledge/test_redaction.py).
+make it backtrack (tests/unit/knowledge/test_redaction_linear.py). RE2 has no lookarounds
+and its \\w, \\d, \\s, \\b are ASCII, so `Pattern` spells Python's Unicode classes out (W, D,
+L, S below) and turns a one-character lookbehind into a consumed character before the match,
+a lookahead at its end into consumed text after it; the two-character lookbehinds of phone
+numbers and postcodes, and "not a filler word" after a health cue, are checks in code. They
+find what the patterns did on Python's `re`, but for letters newer than Unicode 13 and for
+particles or name words run together in a street name ("via dellaRosa 5"): the ambiguity
+that let `re` backtrack for hours.
 
 The contract with callers: `redact`, `find` and `has_health` refuse a text longer than
 MAX_CHARS (`TooLong`) and give up when the detectors have run past their time budget
@@ -377,10 +381,6 @@ class Rules:
         self._postcodes(data["postcodes"])
         self._numbers(data["ids"], data["phones"])
 
-    def patterns(self) -> dict[str, Pattern]:
-        """Every pattern of the rules, by name."""
-        return {name: value for name, value in vars(self).items() if isinstance(value, Pattern)}
-
     def _numbers(self, ids: dict, phones: dict) -> None:
         # "case no. AB-12345": 4 digits in a row, in the first group of the id that has them
         short = "(?:[0-9]{0,3}[A-Za-z])"  # digits then a letter: no 4 digits in a row
@@ -559,12 +559,6 @@ def _rules() -> Rules:
     for region in rules.phone_regions:
         _valid_phone("0123 456 789", region)
     return rules
-
-
-def patterns() -> dict[str, Pattern]:
-    """Every pattern of the redactor (the module's and the rules'), by name."""
-    found = {name: value for name, value in globals().items() if isinstance(value, Pattern)}
-    return {**found, **_rules().patterns()}
 
 
 # --- detectors: each yields the spans of one or two kinds ----------------------------------

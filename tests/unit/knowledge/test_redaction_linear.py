@@ -1,6 +1,8 @@
 """No text of up to 1,000 characters takes redaction 50 ms: every pattern of knowledge.redaction
 (the module's and the Rules', found by walking them, so a new one is covered), and redact()
-itself, on repetitions of fragments of the pattern's own vocabulary with a failing end."""
+itself, on repetitions of fragments of the pattern's own vocabulary with a failing end. The
+same for the other patterns that see what people type: Rasa's input cleaner and language
+identifier, the front door's Host header and session id."""
 
 from __future__ import annotations
 
@@ -10,9 +12,12 @@ import time
 from collections.abc import Callable
 
 import pytest
+import re2
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from bot import input_cleaner, language
+from frontdoor import security, sessions
 from knowledge import redaction
 
 LIMIT = 0.05  # seconds
@@ -50,11 +55,18 @@ def compiled_patterns() -> dict[str, object]:
 
 
 PATTERNS = compiled_patterns()
+USER_TEXT_MODULES = (input_cleaner, language, security, sessions)
+OTHER_PATTERNS = {
+    f"{module.__name__}.{name}": value
+    for module in USER_TEXT_MODULES
+    for name, value in vars(module).items()
+    if isinstance(value, (re.Pattern, type(re2.compile(""))))
+}
 
 
 def vocabulary(pattern: object) -> list[str]:
     """The words written in a pattern (its word lists of redaction.yml, particles, cues...)."""
-    source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern.regex.pattern
+    source = getattr(pattern, "regex", pattern).pattern
     source = re.sub(r"\\[pPx]\{[^}]*\}|\\[pP][A-Za-z]|\(\?P<\w+>|\(\?[a-z]+:|\\.", " ", source)
     words = set(re.findall(r"[^\W\d_]{2,}", source))
     return sorted(words | {w.capitalize() for w in words})[:400] or ["a"]
@@ -119,3 +131,21 @@ def test_redact_takes_any_text_in_time(text):
 @pytest.mark.parametrize("text", EXPLOITS, ids=lambda text: repr(text[:14]) + f"x{len(text)}")
 def test_redact_takes_the_exploits_in_time(text):
     assert best_time(lambda: redaction.redact(text)) < LIMIT
+
+
+def test_the_other_patterns_seeing_user_text_are_found():
+    assert {"bot.language._ADDRESSES", "bot.input_cleaner._COMMAND"} <= set(OTHER_PATTERNS)
+
+
+@pytest.mark.parametrize("name", OTHER_PATTERNS)
+def test_the_other_patterns_seeing_user_text_are_linear(name):
+    pattern = OTHER_PATTERNS[name]
+
+    @PROPERTY
+    @given(text=pathological(vocabulary(pattern)))
+    @example(text="a" * LONGEST)
+    @example(text="/" + "a" * 500 + "{" * 499)
+    def check(text):
+        assert best_time(scan(pattern, text)) < LIMIT, text
+
+    check()
