@@ -106,7 +106,8 @@ def detect(text: str) -> str | None:
 
     None means English, or a language or text that cannot be told apart from English.
     """
-    text = _ADDRESSES.sub(" ", unicodedata.normalize("NFKC", text[:MAX_CHARS]))
+    encoded = unicodedata.normalize("NFKC", text[:MAX_CHARS]).encode("utf-8", "surrogatepass")
+    text = _ADDRESSES.sub(b" ", encoded).decode("utf-8", "surrogatepass")  # RE2 reads UTF-8
     by_script = _by_script(text)
     if by_script != "latin":
         return by_script

@@ -66,7 +66,11 @@ S = rf"\t {BLANKS}\x{{205f}}\x{{3000}}"
 NEVER = r"[^\x00-\x{10ffff}]"  # matches nothing
 OPTIONS = re2.Options()
 OPTIONS.max_mem = 64 << 20  # RE2's automata of the longest patterns need more than 8 MiB
-UNANCHORED = re2._re2.RE2.Anchor.UNANCHORED
+UNANCHORED, ANCHOR_START, ANCHOR_BOTH = (
+    re2._re2.RE2.Anchor.UNANCHORED,
+    re2._re2.RE2.Anchor.ANCHOR_START,
+    re2._re2.RE2.Anchor.ANCHOR_BOTH,
+)
 UPPER = "A-ZÀ-ÖØ-Þ"
 NAME_WORD = rf"[{UPPER}][{L}]*(?:['’-][{L}]+)*"
 
@@ -103,7 +107,7 @@ class Pattern:
     ):
         pattern = _numbered(pattern)
         self.regex = re2.compile(pattern, OPTIONS)
-        self.first = self.regex._regexp  # RE2 itself: the wrapper would encode the text each time
+        self.first = self.regex._regexp  # RE2 itself: the wrapper encodes the text at each call
         rest = re2.compile(pattern.replace(r"\A", NEVER), OPTIONS)._regexp if shifted else None
         self.rest = rest or self.first
         self.shifted, self.reject = shifted, reject
@@ -133,11 +137,17 @@ class Pattern:
 
     def match(self, text: str, pos: int = 0) -> bool:
         """Whether the pattern (without lookarounds) matches at `pos`."""
-        return self.regex.match(text, pos) is not None
+        return self._matches(ANCHOR_START, text, pos)
 
     def fullmatch(self, text: str) -> bool:
         """Whether the pattern (without lookarounds) matches the whole of `text`."""
-        return self.regex.fullmatch(text) is not None
+        return self._matches(ANCHOR_BOTH, text, 0)
+
+    def _matches(self, anchor, text: str, pos: int) -> bool:
+        encoded = _encoded(text)
+        return (
+            self.first.Match(anchor, encoded.data, encoded.byte(pos), len(encoded.data))[0][0] >= 0
+        )
 
 
 @dataclass(frozen=True)
@@ -157,7 +167,7 @@ class Encoded:
 
 @lru_cache(maxsize=4)
 def _encoded(text: str) -> Encoded:
-    data = text.encode("utf-8", "surrogatepass")
+    data = text.encode("utf-8", "surrogatepass")  # RE2 reads a lone surrogate as one character
     if len(data) == len(text):
         return Encoded(text, data, None)
     starts = list(
