@@ -74,13 +74,18 @@ def vocabulary(pattern: object) -> list[str]:
 
 
 def pathological(words: list[str]) -> st.SearchStrategy[str]:
-    """Words of the pattern, then a unit of fragments repeated up to 1,000 characters, then an
-    ending that may fail it: "via " + "della" * 199 + "1"."""
-    lead = st.lists(st.sampled_from(words), max_size=2).map(lambda w: " ".join(w) + " " * bool(w))
-    unit = st.lists(st.sampled_from(words + GENERIC), min_size=1, max_size=3).map("".join)
-    return st.tuples(lead, unit, st.sampled_from(ENDINGS)).map(
+    """Up to 1,000 characters of a pattern's words followed by repetitions of its words or
+    other fragments and an ending that may fail them ("via " + "della" * 20 + "1"): one such
+    run filling the text (for polynomial backtracking) or many short ones (exponential)."""
+    lead = st.lists(st.sampled_from(words), max_size=1).map(lambda w: " ".join(w) + " " * bool(w))
+    unit = st.lists(st.sampled_from(words + GENERIC), min_size=1, max_size=2).map("".join)
+    ending = st.sampled_from(ENDINGS)
+    longest = st.tuples(lead, unit, ending).map(
         lambda t: (t[0] + t[1] * (LONGEST // len(t[1])))[: LONGEST - len(t[2])] + t[2]
     )
+    run = st.tuples(lead, unit, st.integers(8, 24), ending).map(lambda t: t[0] + t[1] * t[2] + t[3])
+    runs = st.lists(run, min_size=1, max_size=40).map(lambda r: " ".join(r)[:LONGEST])
+    return st.one_of(longest, runs)
 
 
 def best_time(call: Callable[[], object], tries: int = 3) -> float:
@@ -153,3 +158,23 @@ def test_the_other_patterns_seeing_user_text_are_linear(name):
         assert best_time(scan(pattern, text)) < LIMIT, text
 
     check()
+
+
+def sweep(words: list[str]) -> list[str]:
+    """Each word of a pattern repeated 16 times after each of its words (or none), as texts of
+    up to 1,000 characters: what hypothesis would rarely draw ("via " + "della" * 16 + "1")."""
+    runs = [f"{lead} {unit * 16}1" for unit in words for lead in ["", *words]]
+    texts, text = [], ""
+    for run in runs:
+        if len(text) + len(run) >= LONGEST:
+            texts.append(text)
+            text = ""
+        text += run + " "
+    return [*texts, text]
+
+
+@pytest.mark.parametrize("name", PATTERNS)
+def test_every_pattern_is_linear_on_each_of_its_words_repeated(name):
+    pattern = PATTERNS[name]
+    slowest = max(sweep(vocabulary(pattern)), key=lambda text: best_time(scan(pattern, text)))
+    assert best_time(scan(pattern, slowest)) < LIMIT, slowest
