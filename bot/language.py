@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import fasttext
+import re2
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -41,6 +42,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from knowledge.redaction import S  # Python's \s, for RE2
 
 INTENT_NAME = "language_unsupported"
 ENTITY = "language"
@@ -92,8 +95,9 @@ _ENGLISH_WORDS = frozenset({
 _DOUBLE_WEIGHT = frozenset({"han", "kana", "ko", "th"})
 # Names and acronyms that are the same in every language and look foreign to a detector.
 _NAMES = re.compile(r"\b(?:international sos|isos|sos|gdpr|dsar|ccpa|hipaa|pii|dpo)\b")
-#: E-mail addresses and web addresses: in no language, whatever letters they hold.
-_ADDRESSES = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+", re.IGNORECASE)
+#: E-mail addresses and web addresses: in no language, whatever letters they hold. On RE2
+#: (Python's \S spelled out): `re` took time quadratic in a long word without an "@".
+_ADDRESSES = re2.compile(rf"[^{S}]+@[^{S}]+|(?i:https?://|www\.)[^{S}]+")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 
 
@@ -102,7 +106,8 @@ def detect(text: str) -> str | None:
 
     None means English, or a language or text that cannot be told apart from English.
     """
-    text = _ADDRESSES.sub(" ", unicodedata.normalize("NFKC", text[:MAX_CHARS]))
+    encoded = unicodedata.normalize("NFKC", text[:MAX_CHARS]).encode("utf-8", "surrogatepass")
+    text = _ADDRESSES.sub(b" ", encoded).decode("utf-8", "surrogatepass")  # RE2 reads UTF-8
     by_script = _by_script(text)
     if by_script != "latin":
         return by_script

@@ -28,7 +28,7 @@ import spacy_lookups_data
 import yaml
 from babel import Locale
 
-from knowledge.redaction import has_health, redact
+from knowledge.redaction import RedactionRefused, has_health, redact
 from knowledge.settings import CONTENT_DIR, PAGE_PATH
 
 MAX_CHARS = 300
@@ -48,9 +48,10 @@ SCHEME_URL = re.compile(
 DOT = r"(?:\s*[\[({<]\s*(?:dot|\.)\s*[\])}>]\s*|\s+dot\s+|\.(?=\w))"
 EMAIL_DOT = rf"(?:{DOT}|\s+\.\s+)"
 AT = r"(?:\s*@\s*|\s*[\[({<]\s*(?:at|@)\s*[\])}>]\s*|\s+at\s+)"
-SPELLED_EMAIL = re.compile(
-    rf"(?i)[\w+'-]+(?:{EMAIL_DOT}[\w+'-]+)*{AT}[\w-]+(?:{EMAIL_DOT}[\w-]+)+"
-    r"|[\w.+'-]+\s+at\s+(?:gmail|googlemail|yahoo|hotmail|outlook|icloud|proton\w*|gmx|aol)\b"
+SPELLED_EMAIL = re.compile(  # from a word's start only: linear in the text
+    rf"(?i)(?<![\w+'-])[\w+'-]+(?:{EMAIL_DOT}[\w+'-]+)*{AT}[\w-]+(?:{EMAIL_DOT}[\w-]+)+"
+    r"|(?<![\w.+'-])[\w.+'-]+\s+at\s+"
+    r"(?:gmail|googlemail|yahoo|hotmail|outlook|icloud|proton\w*|gmx|aol)\b"
 )
 TLDS = (
     "com|org|net|info|biz|io|co|app|dev|xyz|online|site|top|club|shop|store|live|link|click|"
@@ -79,7 +80,7 @@ def kept_text(text: str) -> str | None:
     try:
         kept = replaced(redact(text))
         disclosed = has_health(text)
-    except Exception:  # the redactor refused it (too long, too slow): keep nothing
+    except RedactionRefused:  # too long or too slow to redact: keep nothing
         return None
     return None if disclosed or may_be_personal(kept) else kept
 

@@ -8,6 +8,7 @@ from sqlalchemy import Date, create_engine, inspect, text
 from knowledge import gap_policy
 from knowledge.gaps import GapLog
 from knowledge.loader import load
+from knowledge.redaction import RedactionTimeout
 
 DAY = dt.date(2026, 11, 25)
 
@@ -105,7 +106,7 @@ def test_control_bidi_and_invisible_characters_are_never_stored(gaps, database_u
 
 def test_nothing_is_stored_when_the_redactor_refuses_the_text(gaps, monkeypatch):
     def refuse(text):
-        raise TimeoutError("over the time budget")
+        raise RedactionTimeout("over the time budget")
 
     monkeypatch.setattr(gap_policy, "redact", refuse)
     gaps.record("is my data sold?", "clarify", [], DAY)

@@ -4,7 +4,7 @@ import pytest
 
 from evaluation.redaction_eval import GOALS, MAX_ALTERED, load_cases, missed, score
 from knowledge import read_content
-from knowledge.redaction import has_health, redact
+from knowledge.redaction import RedactionTimeout, TooLong, find, has_health, redact
 
 CASES = load_cases()
 TUNING = CASES["tuning"]
@@ -88,3 +88,18 @@ def test_health_disclosures_are_told_from_health_questions():
     assert has_health("my daughter is deaf")
     assert not has_health("Is my health data shared with my employer?")
     assert not has_health("Does MedFit keep my occupational health assessment?")
+
+
+@pytest.mark.parametrize("call", [redact, find, has_health])
+def test_texts_over_1000_characters_are_refused(call):
+    call("x" * 1000)
+    with pytest.raises(TooLong):
+        call("x" * 1001)
+
+
+@pytest.mark.parametrize("call", [redact, find, has_health])
+def test_redaction_past_its_budget_is_refused(call):
+    ticks = iter(range(100))  # a clock moving a second each time it is read
+    with pytest.raises(RedactionTimeout):
+        call("Maria lives at 221B Baker Street", budget=0.5, clock=lambda: next(ticks))
+    assert call("Maria lives at 221B Baker Street", budget=0.5, clock=lambda: 0.0) is not None
