@@ -140,15 +140,16 @@ class ActionAnswer(Action):
         A message that names a service without asking a question of its own (a follow-up,
         "and for the Tracker?", a typed answer to "which service?", whatever the NLU made of
         it; routing.names_a_service_only) repeats the last question that depends on the
-        service, for that one; after any other answer it gives that service's notice. Urgent
-        help is never taken for one.
+        service, for that one; after any other answer it gives that service's notice, unless
+        the NLU could not place it (then it asks, as for any unclear question). Urgent help
+        is never taken for one.
         """
         urgent = routing.topic_for(intent) == HANDOFF
         if named and not urgent and routing.names_a_service_only(intent, text, awaited):
             previous = self.catalog.answers.get(last) if last else None
             if previous and previous.service and self.catalog.kind(previous.topic) != "notice":
                 return previous.topic
-            return named.id
+            return None if intent == FALLBACK_INTENT else named.id
         if intent == routing.FOLLOW_UP:
             return None
         return routing.topic_for(intent, service.id if service else None)

@@ -173,11 +173,18 @@ async def test_out_of_scope_is_out_of_scope_unless_it_names_the_awaited_service(
 
 
 async def test_a_named_service_beats_the_company_notice_words(catalog):
-    for intent in ("ask_notice", "nlu_fallback"):
-        _, payload, _ = await run(
-            ActionAnswer(catalog), intent, service=["privacy policy", "MedAire"], text="x " * 9
-        )
-        assert payload == {"topic": "notice.medaire", "notices": ["notice.medaire"]}
+    _, payload, _ = await run(
+        ActionAnswer(catalog), "ask_notice", service=["privacy policy", "MedAire"], text="x " * 9
+    )
+    assert payload == {"topic": "notice.medaire", "notices": ["notice.medaire"]}
+
+
+async def test_an_unclear_question_naming_a_service_out_of_context_is_asked_back(catalog):
+    ranking = [("ask_website_usage", 0.4), ("ask_notice", 0.3)]
+    _, payload, _ = await run(
+        ActionAnswer(catalog), "nlu_fallback", service="the app", ranking=ranking, text="x " * 9
+    )
+    assert payload["topic"] == "clarify" and "notice.assistance_app" in payload["candidates"]
 
 
 async def test_service_question_answers_for_the_named_service(catalog):
