@@ -380,6 +380,11 @@ def goals(ours: dict) -> list[dict]:
             max(rasa_rss) <= 900 if rasa_rss else None,
         ),
         check(
+            "no error nor empty reply at any level",
+            ", ".join(f"{level['errors']}/{level['empty']}" for level in ours["levels"]),
+            all(not level["errors"] and not level["empty"] for level in ours["levels"]),
+        ),
+        check(
             "full train <= 90 s",
             f"{_num(ours['train_s'])} s" if ours["train_s"] is not None else "-",
             ours["train_s"] <= 90 if ours["train_s"] is not None else None,
