@@ -32,6 +32,7 @@ LANGUAGE: dict[str, str] = _MAP["language"]
 FOLLOW_UP: str = _MAP["follow_up"]
 RESPONSES: dict[str, str] = _MAP["responses"]
 CLARIFY = Clarify(**_MAP["clarify"])
+UNAVAILABLE: dict = _MAP["unavailable"]
 ASK_SERVICE: str = _MAP["ask_service"]
 SHORT_WORDS: int = _MAP["short_words"]
 QUESTION_WORDS = frozenset(_MAP["question_words"])

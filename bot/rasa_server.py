@@ -7,7 +7,8 @@
 - The call to the action server is bounded by $ACTION_TIMEOUT seconds (2): Rasa 3.6 gives it
   rasa.core.constants.DEFAULT_REQUEST_TIMEOUT (5 minutes), read by rasa.core.actions.action at
   import, and its endpoint config has no timeout. A hung action server then costs a turn 2 s,
-  after which Rasa answers without the action and the front door gives its friendly reply.
+  after which Rasa gives the friendly reply of actions/routing.yml (`unavailable`) instead of
+  the empty one it would send (64 visitors at once made a few turns that late).
 - Its health route (GET /webhooks/rest/) answers the supervisor's challenge (bot/supervised.py)
   when the supervisor started this process: a response middleware on the Sanic app of
   rasa.core.run.configure_app, which this module wraps.
@@ -19,8 +20,11 @@ Used by orchestration.stack for `rasa run`.
 """
 
 import argparse
+import functools
+import logging
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 sys.modules["jax"] = None  # type: ignore[assignment]  # makes `import jax` raise ImportError, which TensorFlow handles
@@ -29,11 +33,14 @@ import pluggy  # noqa: E402
 import rasa.core.actions.action  # noqa: E402
 import rasa.core.run  # noqa: E402
 from rasa.__main__ import main  # noqa: E402
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction  # noqa: E402
 from rasa.plugin import plugin_manager  # noqa: E402
+from rasa.shared.core.events import BotUttered, Event  # noqa: E402
 from sanic import Sanic  # noqa: E402
 from sanic.request import Request  # noqa: E402
 from sanic.response import HTTPResponse  # noqa: E402
 
+from actions.routing import UNAVAILABLE  # noqa: E402
 from bot import log_privacy  # noqa: E402
 from bot.supervised import CHALLENGE_HEADER, proof_headers  # noqa: E402
 
@@ -42,6 +49,8 @@ ACTION_TIMEOUT_VARIABLE, ACTION_TIMEOUT_S = "ACTION_TIMEOUT", 2.0
 HEALTH_PATH = "/webhooks/rest/"
 hookimpl = pluggy.HookimplMarker("rasa")
 configure_app = rasa.core.run.configure_app
+log = logging.getLogger("bot.rasa_server")  # not __name__: that is "__main__" when run
+Run = Callable[..., Awaitable[list[Event]]]
 
 
 class StackPlugin:
@@ -68,10 +77,29 @@ def proving_app(*args: Any, **kwargs: Any) -> Sanic:
     return app
 
 
+def answering_when_actions_fail(run: Run) -> Run:
+    """RemoteAction.run, giving the friendly reply (topic `unavailable`, the overall notice)
+    when the action server fails, refuses or is late: Rasa would log the error and send
+    nothing, an empty reply. A form's rejection is left to Rasa."""
+
+    @functools.wraps(run)
+    async def run_or_apologise(action: RemoteAction, *args: Any, **kwargs: Any) -> list[Event]:
+        try:
+            return await run(action, *args, **kwargs)
+        except ActionExecutionRejection:
+            raise
+        except Exception as error:
+            log.warning("action failed (%s): the friendly reply instead", type(error).__name__)
+            return [BotUttered(UNAVAILABLE["text"], {"custom": UNAVAILABLE["custom"]})]
+
+    return run_or_apologise
+
+
 if __name__ == "__main__":
     log_privacy.install()
     timeout = float(os.environ.get(ACTION_TIMEOUT_VARIABLE) or ACTION_TIMEOUT_S)
     rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = timeout
     rasa.core.run.configure_app = proving_app
+    RemoteAction.run = answering_when_actions_fail(RemoteAction.run)
     plugin_manager().register(StackPlugin())
     main()
