@@ -103,13 +103,13 @@ async def rate_limit(request: web.Request, handler) -> web.StreamResponse:
     limiter = LIMITER if request.path.startswith(API_PATHS) else PAGE_LIMITER
     wait = request.app[limiter].acquire(request.remote or "")
     if wait:
-        raise ApiError(
-            429,
-            "rate_limited",
-            "Too many requests. Please wait a moment.",
-            headers={"Retry-After": str(math.ceil(wait))},
-        )
+        raise too_many("rate_limited", "Too many requests. Please wait a moment.", wait)
     return await handler(request)
+
+
+def too_many(code: str, message: str, wait: float) -> ApiError:
+    """429 with `code`, saying in Retry-After when to come back."""
+    return ApiError(429, code, message, headers={"Retry-After": str(math.ceil(wait))})
 
 
 def require_bearer(request: web.Request, tokens: Iterable[str]) -> None:
@@ -122,11 +122,8 @@ def require_bearer(request: web.Request, tokens: Iterable[str]) -> None:
     lockout, client = request.app[LOCKOUT], client_key(request.remote)
     wait = lockout.locked_for(client)
     if wait:
-        raise ApiError(
-            429,
-            "locked_out",
-            "Too many attempts with a wrong token. Please try again later.",
-            headers={"Retry-After": str(math.ceil(wait))},
+        raise too_many(
+            "locked_out", "Too many attempts with a wrong token. Please try again later.", wait
         )
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     given = given.strip()
