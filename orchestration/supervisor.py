@@ -22,7 +22,6 @@ import ctypes
 import hmac
 import logging
 import os
-import queue
 import secrets
 import signal
 import subprocess
@@ -31,7 +30,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -53,11 +52,8 @@ START_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 15.0
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _prctl = ctypes.CDLL(None, use_errno=True).prctl
-_spawns: queue.SimpleQueue[tuple[Callable[[], subprocess.Popen[bytes]], Future]] = (
-    queue.SimpleQueue()
-)
-_spawner: threading.Thread | None = None
-_spawner_lock = threading.Lock()
+# Starts every child, in one thread that lives as long as this process (see _spawn)
+_spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spawner")
 
 
 def answers(url: str, timeout: float = CHECK_TIMEOUT_S, key: str | None = None) -> bool:
@@ -118,23 +114,7 @@ def _dies_with(parent: int) -> Callable[[], None]:
 def _spawn(popen: Callable[[], subprocess.Popen[bytes]]) -> subprocess.Popen[bytes]:
     """popen() run by the spawner thread, which lives as long as this process: the death
     signal of a child fires when the thread that started it ends."""
-    global _spawner
-    with _spawner_lock:
-        if _spawner is None or not _spawner.is_alive():
-            _spawner = threading.Thread(target=_spawn_forever, name="spawner", daemon=True)
-            _spawner.start()
-    started: Future[subprocess.Popen[bytes]] = Future()
-    _spawns.put((popen, started))
-    return started.result()
-
-
-def _spawn_forever() -> None:
-    while True:
-        popen, started = _spawns.get()
-        try:
-            started.set_result(popen())
-        except BaseException as error:  # the caller raises it
-            started.set_exception(error)
+    return _spawner.submit(popen).result()
 
 
 def stop(*processes: subprocess.Popen[bytes]) -> None:
