@@ -28,7 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
 from bot import log_privacy
-from bot.supervised import CHALLENGE_HEADER, proof_headers
+from bot.supervised import prove_on
 
 SECRET_VARIABLE = "ACTION_SERVER_SECRET"
 HEALTH_PATH = "/health"
@@ -60,10 +60,7 @@ def create(secret: str) -> Sanic:
     async def generic_errors(request: Request, response: HTTPResponse) -> HTTPResponse | None:
         return error(response.status) if response.status >= 400 else None
 
-    @app.on_response
-    async def prove_identity(request: Request, response: HTTPResponse) -> None:
-        if request.path == HEALTH_PATH:
-            response.headers.update(proof_headers(request.headers.get(CHALLENGE_HEADER)))
+    prove_on(app, HEALTH_PATH)
 
     @app.exception(Exception)  # replaces rasa_sdk's handler, which echoes the request
     async def failed(request: Request, exception: Exception) -> HTTPResponse:

@@ -37,12 +37,10 @@ from rasa.core.actions.action import ActionExecutionRejection, RemoteAction  # n
 from rasa.plugin import plugin_manager  # noqa: E402
 from rasa.shared.core.events import BotUttered, Event  # noqa: E402
 from sanic import Sanic  # noqa: E402
-from sanic.request import Request  # noqa: E402
-from sanic.response import HTTPResponse  # noqa: E402
 
 from actions.routing import UNAVAILABLE  # noqa: E402
 from bot import log_privacy  # noqa: E402
-from bot.supervised import CHALLENGE_HEADER, proof_headers  # noqa: E402
+from bot.supervised import prove_on  # noqa: E402
 
 TOKEN_VARIABLE = "RASA_TOKEN"
 ACTION_TIMEOUT_VARIABLE, ACTION_TIMEOUT_S = "ACTION_TIMEOUT", 2.0
@@ -68,12 +66,7 @@ class StackPlugin:
 def proving_app(*args: Any, **kwargs: Any) -> Sanic:
     """Rasa's app, whose health route answers the supervisor's challenge."""
     app = configure_app(*args, **kwargs)
-
-    async def prove_identity(request: Request, response: HTTPResponse) -> None:
-        if request.path == HEALTH_PATH:
-            response.headers.update(proof_headers(request.headers.get(CHALLENGE_HEADER)))
-
-    app.register_middleware(prove_identity, "response")
+    prove_on(app, HEALTH_PATH)
     return app
 
 

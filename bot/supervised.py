@@ -14,6 +14,10 @@ import hashlib
 import hmac
 import os
 
+from sanic import Sanic
+from sanic.request import Request
+from sanic.response import BaseHTTPResponse
+
 KEY_VARIABLE = "SUPERVISOR_KEY"
 CHALLENGE_HEADER, PROOF_HEADER = "X-Supervisor-Challenge", "X-Supervisor-Proof"
 MAX_CHALLENGE = 64
@@ -30,3 +34,13 @@ def proof_headers(challenge: str | None) -> dict[str, str]:
     if not key or not challenge or len(challenge) > MAX_CHALLENGE:
         return {}
     return {PROOF_HEADER: proof(key, challenge)}
+
+
+def prove_on(app: Sanic, path: str) -> None:
+    """A Sanic app (Rasa's, the action server's) answers the supervisor's challenge on `path`."""
+
+    async def prove_identity(request: Request, response: BaseHTTPResponse) -> None:
+        if request.path == path:
+            response.headers.update(proof_headers(request.headers.get(CHALLENGE_HEADER)))
+
+    app.register_middleware(prove_identity, "response")
