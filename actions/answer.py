@@ -103,13 +103,17 @@ class ActionAnswer(Action):
         if self.catalog.kind(topic) == "language":
             return self.other_language(dispatcher, tracker, topic)
         answer = self.catalog.answers[topic]
-        events = [SlotSet("last_topic", topic), SlotSet("misses", 0), SlotSet(PENDING, None)]
+        asks_service = answer.service == "ask" and not service
+        events = [
+            SlotSet("last_topic", topic),
+            SlotSet("misses", 0),
+            SlotSet(PENDING, topic if asks_service else None),
+        ]
         if service:
             events.append(SlotSet("service", service.id))
-        if answer.service == "ask" and not service:
+        if asks_service:
             buttons = [notice_button(n, "inform_service") for n in self.catalog.notices.values()]
             reply(dispatcher, answer, answer.notices, buttons=buttons, ask=routing.ASK_SERVICE)
-            events[-1] = SlotSet(PENDING, topic)
         else:
             reply(dispatcher, answer, answer.notices_for(service))
         return events
