@@ -18,7 +18,7 @@ from pathlib import Path
 from orchestration.paths import BUILD, DOMAIN, MODELS, ROOT
 
 CONFIG = ROOT / "config.yml"
-INPUTS = ["constraints.txt", "data/**/*.yml"]
+INPUTS = ["constraints.txt", "data/**/*.yml", "bot/*.py"]  # bot/: the custom components
 
 
 def fingerprint(config: Path = CONFIG) -> str:

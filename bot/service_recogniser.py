@@ -1,0 +1,138 @@
+"""Services described in words: "I work for you" names the Employment notice as surely as
+"isos staff" does.
+
+The entity extractor before it finds the notice aliases (a precise first pass). When it found
+none, or only the company notice's generic words ("privacy notice"), this component reads the
+whole message: a logistic regression over the pipeline's sparse features (words, word pairs,
+character n-grams), trained on every NLU example, each labelled with the notice its `service`
+annotation names, or "none". data/nlu/service_descriptions.yml holds the examples that describe
+a service instead of naming it. A prediction of at least `threshold` becomes a `service` entity
+spanning the message, so rules, slots and actions treat it as a named service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.featurizers.featurizer import Featurizer
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix, vstack
+from sklearn.linear_model import LogisticRegression
+
+ENTITY = "service"
+NONE = "none"
+COMPANY_NOTICE = "notice.company"
+_FILE = "service_recogniser.skops"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
+class ServiceRecogniser(GraphComponent, EntityExtractorMixin):
+    """Adds the `service` entity a message describes when no alias named one."""
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        return [Featurizer]
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"threshold": 0.5, "C": 10.0, "max_iter": 500}
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: LogisticRegression | None = None,
+    ) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._storage = model_storage
+        self._resource = resource
+        self.model = model
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ServiceRecogniser:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> ServiceRecogniser:
+        import skops.io
+
+        with model_storage.read_from(resource) as folder:
+            path = folder / _FILE
+            model = skops.io.load(path, trusted=skops.io.get_untrusted_types(file=path))
+        return cls(config, model_storage, resource, model)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        synonyms = training_data.entity_synonyms
+        examples = [m for m in training_data.intent_examples if m.get(TEXT)]
+        labels = [label_of(m, synonyms) for m in examples]
+        kept = [(m, label) for m, label in zip(examples, labels) if label]
+        model = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"])
+        model.fit(features([m for m, _ in kept]), [label for _, label in kept])
+        self.model = model
+        import skops.io
+
+        with self._storage.write_to(self._resource) as folder:
+            skops.io.dump(model, folder / _FILE)
+        return self._resource
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        if self.model is None:
+            return messages
+        for message in messages:
+            named = {e.get("value") for e in message.get(ENTITIES, []) if e["entity"] == ENTITY}
+            if named - {COMPANY_NOTICE} or message.get_sparse_features(TEXT)[1] is None:
+                continue
+            probabilities = self.model.predict_proba(features([message]))[0]
+            best = int(probabilities.argmax())
+            label, confidence = str(self.model.classes_[best]), float(probabilities[best])
+            if label == NONE or confidence < self.config["threshold"]:
+                continue
+            text = message.get(TEXT)
+            entity = {
+                "entity": ENTITY,
+                "value": label,
+                "start": 0,
+                "end": len(text),
+                "confidence_entity": confidence,
+            }
+            entities = message.get(ENTITIES, []) + self.add_extractor_name([entity])
+            message.set(ENTITIES, entities, add_to_output=True)
+        return messages
+
+
+def label_of(message: Message, synonyms: dict[str, str]) -> str | None:
+    """The notice a training example names, "none" when it names none, None when several."""
+    values = {
+        synonyms.get(str(e["value"]).lower(), str(e["value"]))
+        for e in message.get(ENTITIES, [])
+        if e["entity"] == ENTITY
+    }
+    if len(values) > 1:
+        return None
+    return values.pop() if values else NONE
+
+
+def features(messages: list[Message]) -> csr_matrix:
+    """Each message's sentence-level sparse features (the sum over its tokens), one row each."""
+    return vstack([csr_matrix(m.get_sparse_features(TEXT)[1].features) for m in messages])
