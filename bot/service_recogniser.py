@@ -42,7 +42,7 @@ class ServiceRecogniser(GraphComponent, EntityExtractorMixin):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"threshold": 0.5, "C": 10.0, "max_iter": 500}
+        return {"threshold": 0.5, "C": 10.0, "max_iter": 500, "class_weight": None}
 
     def __init__(
         self,
@@ -84,10 +84,13 @@ class ServiceRecogniser(GraphComponent, EntityExtractorMixin):
 
     def train(self, training_data: TrainingData) -> Resource:
         synonyms = training_data.entity_synonyms
-        examples = [m for m in training_data.intent_examples if m.get(TEXT)]
-        labels = [label_of(m, synonyms) for m in examples]
-        kept = [(m, label) for m, label in zip(examples, labels) if label]
-        model = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"])
+        labelled = [(m, label_of(m, synonyms)) for m in training_data.intent_examples]
+        kept = [(m, label) for m, label in labelled if label and m.get(TEXT)]
+        model = LogisticRegression(
+            C=self.config["C"],
+            max_iter=self.config["max_iter"],
+            class_weight=self.config["class_weight"],
+        )
         model.fit(features([m for m, _ in kept]), [label for _, label in kept])
         self.model = model
         import skops.io

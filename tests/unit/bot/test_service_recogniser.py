@@ -1,0 +1,86 @@
+"""The service recogniser, trained on the project's own NLU data with Rasa's real featurizers."""
+
+from pathlib import Path
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
+    CountVectorsFeaturizer,
+)
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.loading import load_data
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.service_recogniser import ServiceRecogniser, label_of
+
+DATA = Path(__file__).parents[3] / "data" / "nlu"
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    """Tokenizer, word features and the recogniser, trained, saved and loaded back."""
+    storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
+    context = ExecutionContext(GraphSchema({}), "test")
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    featurizer = CountVectorsFeaturizer.create(
+        CountVectorsFeaturizer.get_default_config(), storage, Resource("words"), context
+    )
+    data = load_data(str(DATA))
+    tokenizer.process_training_data(data)
+    featurizer.train(data)
+    featurizer.process_training_data(data)
+    resource = Resource("services")
+    ServiceRecogniser.create({}, storage, resource, context).train(data)
+    recogniser = ServiceRecogniser.load({}, storage, resource, context)
+
+    def services(text: str, entities: list[dict] | None = None) -> list[tuple[str, str]]:
+        message = Message(data={TEXT: text, ENTITIES: entities or []})
+        tokenizer.process([message])
+        featurizer.process([message])
+        recogniser.process([message])
+        return [(e["value"], e.get("extractor", "")) for e in message.get(ENTITIES)]
+
+    return services
+
+
+@pytest.mark.parametrize(
+    ("text", "service"),
+    [
+        ("i'm employed at international sos as a nurse", "notice.employment"),
+        ("i sent in an application for a job with you", "notice.recruitment"),
+        ("a doctor at your clinic treated my son", "notice.medical_clinics"),
+        ("you evacuated my father after his stroke abroad", "notice.medical_security_assistance"),
+    ],
+)
+def test_described_services_are_recognised(pipeline, text, service):
+    assert pipeline(text) == [(service, "ServiceRecogniser")]
+
+
+@pytest.mark.parametrize(
+    "text", ["how long do you keep my data", "do you sell my personal information", "hello"]
+)
+def test_no_service_is_invented(pipeline, text):
+    assert pipeline(text) == []
+
+
+def test_an_alias_found_first_is_kept_alone(pipeline):
+    named = [{"entity": "service", "value": "notice.tracker", "start": 0, "end": 7}]
+    assert pipeline("tracker, i work for you", named) == [("notice.tracker", "")]
+
+
+def test_a_generic_notice_phrase_does_not_hide_a_described_service(pipeline):
+    company = [{"entity": "service", "value": "notice.company", "start": 0, "end": 14}]
+    found = pipeline("privacy notice for people employed by international sos", company)
+    assert found[-1] == ("notice.employment", "ServiceRecogniser")
+
+
+def test_training_labels():
+    synonyms = {"tracker": "notice.tracker"}
+    message = Message(data={TEXT: "x", ENTITIES: [{"entity": "service", "value": "Tracker"}]})
+    assert label_of(message, synonyms) == "notice.tracker"
+    assert label_of(Message(data={TEXT: "x"}), synonyms) == "none"
+    two = [{"entity": "service", "value": v} for v in ("notice.tracker", "notice.medaire")]
+    assert label_of(Message(data={TEXT: "x", ENTITIES: two}), synonyms) is None
