@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+import yaml
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -16,30 +17,47 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.service_recogniser import ServiceRecogniser, label_of
 
-DATA = Path(__file__).parents[3] / "data" / "nlu"
+ROOT = Path(__file__).parents[3]
+DATA = ROOT / "data" / "nlu"
+
+
+def configured(name: str) -> list[dict]:
+    """The settings config.yml gives each pipeline component called `name`."""
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
+    return [{k: v for k, v in c.items() if k != "name"} for c in pipeline if c["name"] == name]
 
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory):
-    """Tokenizer, word features and the recogniser, trained, saved and loaded back."""
+    """Tokenizer, config.yml's count-vector features and recogniser, trained, saved and loaded
+    back (whitespace tokens instead of spaCy's: no model to build)."""
     storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
     context = ExecutionContext(GraphSchema({}), "test")
     tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
-    featurizer = CountVectorsFeaturizer.create(
-        CountVectorsFeaturizer.get_default_config(), storage, Resource("words"), context
-    )
+    featurizers = [
+        CountVectorsFeaturizer.create(
+            {**CountVectorsFeaturizer.get_default_config(), **settings},
+            storage,
+            Resource(f"features{i}"),
+            context,
+        )
+        for i, settings in enumerate(configured("CountVectorsFeaturizer"))
+    ]
     data = load_data(str(DATA))
     tokenizer.process_training_data(data)
-    featurizer.train(data)
-    featurizer.process_training_data(data)
+    for featurizer in featurizers:
+        featurizer.train(data)
+        featurizer.process_training_data(data)
+    (settings,) = configured("bot.service_recogniser.ServiceRecogniser")
     resource = Resource("services")
-    ServiceRecogniser.create({}, storage, resource, context).train(data)
-    recogniser = ServiceRecogniser.load({}, storage, resource, context)
+    ServiceRecogniser.create(settings, storage, resource, context).train(data)
+    recogniser = ServiceRecogniser.load(settings, storage, resource, context)
 
     def services(text: str, entities: list[dict] | None = None) -> list[tuple[str, str]]:
         message = Message(data={TEXT: text, ENTITIES: entities or []})
         tokenizer.process([message])
-        featurizer.process([message])
+        for featurizer in featurizers:
+            featurizer.process([message])
         recogniser.process([message])
         return [(e["value"], e.get("extractor", "")) for e in message.get(ENTITIES)]
 

@@ -75,7 +75,7 @@ def conversation_turns() -> list[str]:
 
 def test_no_conversation_test_turn_is_trained_on():
     training = examples(HAND_WRITTEN) + realworld("train")
-    assert len(conversation_turns()) == 26
+    assert len(conversation_turns()) == 29
     assert close_pairs(training, conversation_turns()) == []
 
 
