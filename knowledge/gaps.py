@@ -62,7 +62,9 @@ class GapLog:
     `max_rows` entries."""
 
     def __init__(self, url: str | None = None, retention_days: int = 90, max_rows: int = 5000):
-        self.engine = create_engine(url or database_url(), future=True)
+        # A pooled connection is tested before use: after the database restarts, the first
+        # query would fail on a connection the server dropped
+        self.engine = create_engine(url or database_url(), future=True, pool_pre_ping=True)
         self.retention = dt.timedelta(days=retention_days)
         self.max_rows = max_rows
         Base.metadata.create_all(self.engine)

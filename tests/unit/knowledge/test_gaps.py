@@ -119,3 +119,18 @@ def test_an_entry_holds_the_day_only_and_nothing_of_the_conversation(gaps, datab
         "gap_question")}  # fmt: skip
     assert set(columns) == {"id", "asked_on", "text", "outcome", "candidates"}
     assert isinstance(columns["asked_on"], Date)  # a day, no time of day
+
+
+def test_a_connection_postgresql_dropped_costs_no_question(gaps, database_url):
+    """As after a PostgreSQL restart: the pooled connection is gone, the next record works."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: a SQLite file has no server to drop connections")
+    gaps.record("first question", "clarify", [], DAY)
+    with gaps.engine.connect() as connection:  # the pooled connection, given back after
+        backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    admin = create_engine(database_url)
+    with admin.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+    admin.dispose()
+    gaps.record("second question", "clarify", [], DAY)
+    assert sorted(g.text for g in gaps.recent()) == ["first question", "second question"]
