@@ -92,7 +92,8 @@ conversations:
 # Held-out figures: intent accuracy and macro-F1 (rasa test nlu), then topic accuracy,
 # clarification and latency of the whole bot (evaluation.evaluate) on our held-out set and on the
 # real questions of the dev split (never trained on), then whole conversations
-# (evaluation/data/conversations.yml: turns, follow-up turns and conversations right), then
+# (evaluation/data/conversations.yml: turns, follow-up turns and conversations right; then the
+# examples issue 18 quotes, evaluation/data/issue18_examples.yml), then
 # language identification (recall on
 # other languages, English false positives), then redaction (recall per kind of personal data,
 # clean questions altered, time per message). QUESTIONS=file.yml for another set.
@@ -103,6 +104,8 @@ eval: train
 	$(PY) -m evaluation.evaluate $(QUESTIONS)
 	$(PY) -m evaluation.evaluate data/realworld/privacyqa.yml --split dev --out evaluation/results/eval-realworld-dev.json
 	$(PY) -m evaluation.conversations
+	$(PY) -m evaluation.conversations evaluation/data/issue18_examples.yml \
+	  --out evaluation/results/issue18-examples-latest.json
 	$(PY) -m evaluation.language_eval
 	$(PY) -m evaluation.redaction_eval
 
