@@ -12,6 +12,8 @@
 - Its health route (GET /webhooks/rest/) answers the supervisor's challenge (bot/supervised.py)
   when the supervisor started this process: a response middleware on the Sanic app of
   rasa.core.run.configure_app, which this module wraps.
+- A message the front door sends again (same `metadata.message_id`, after an instance died or
+  was late) is answered once: bot/answered_once.py.
 - TensorFlow 2.12 imports JAX only to offer TFLite conversion, which Rasa never uses; its
   import is optional (`try: from jax import ...`). Keeping it out saves about 80 MB in each
   Rasa server process (measured with `make bench`).
@@ -34,12 +36,14 @@ import rasa.core.actions.action  # noqa: E402
 import rasa.core.run  # noqa: E402
 from rasa.__main__ import main  # noqa: E402
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction  # noqa: E402
+from rasa.core.processor import MessageProcessor  # noqa: E402
 from rasa.plugin import plugin_manager  # noqa: E402
 from rasa.shared.core.events import BotUttered, Event  # noqa: E402
 from sanic import Sanic  # noqa: E402
 
 from actions.routing import UNAVAILABLE  # noqa: E402
 from bot import log_privacy  # noqa: E402
+from bot.answered_once import answering_once  # noqa: E402
 from bot.supervised import prove_on  # noqa: E402
 
 TOKEN_VARIABLE = "RASA_TOKEN"
@@ -94,5 +98,6 @@ if __name__ == "__main__":
     rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = timeout
     rasa.core.run.configure_app = proving_app
     RemoteAction.run = answering_when_actions_fail(RemoteAction.run)
+    MessageProcessor.handle_message = answering_once(MessageProcessor.handle_message)
     plugin_manager().register(StackPlugin())
     main()

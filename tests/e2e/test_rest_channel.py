@@ -236,3 +236,33 @@ async def test_the_logs_trace_every_message_but_hold_no_text_of_it(debug_stack):
     assert logs["rasa.log"].count("processor.message.parse") == 2  # Rasa parsed both
     assert "chat channel=widget topic=policy.no_sale" in logs["frontdoor.log"]
     assert [name for name, text in logs.items() if "zebra" in text] == []
+
+
+async def test_a_message_sent_again_with_its_id_is_answered_once(stack, stored_tracker):
+    """The same message id twice (as the front door resends after an instance died): the same
+    reply, one user turn stored; a new id with the same words is a new turn; a malformed id is
+    ignored (the message is processed as one without an id)."""
+    sender = new_sender("test")
+
+    async def post(text: str, message_id: str) -> list[dict]:
+        body = {"sender": sender, "message": text, "metadata": {"message_id": message_id}}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(stack.webhook, json=body) as response,
+        ):
+            assert response.status == 200
+            return await response.json()
+
+    def user_turns(tracker: dict) -> list[str]:
+        return [e["message_id"] for e in tracker["events"] if e["event"] == "user"]
+
+    first = await post("how long do you keep my data?", "a" * 32)
+    again = await post("how long do you keep my data?", "a" * 32)
+    assert again == first and contract(first)["topic"] == "retention"
+    assert user_turns(await stored_tracker(sender)) == ["a" * 32]
+    follow_up = await post("and for MedAire?", "b" * 32)
+    assert contract(follow_up) == {"topic": "retention", "notices": ["notice.medaire"]}
+    assert await post("how long do you keep my data?", "a" * 32) == first
+    await post("and for MedAire?", "not an id")
+    turns = user_turns(await stored_tracker(sender))
+    assert turns[:2] == ["a" * 32, "b" * 32] and len(turns) == 3 and turns[2] != "not an id"
