@@ -23,6 +23,9 @@ class Settings:
     rasa_url: str = "http://127.0.0.1:5005"  # or several, comma-separated
     rasa_token: str = ""
     rasa_timeout: float = 3.0
+    # A message resent to the next instance may wait for the conversation's lock that a dead
+    # instance held (TICKET_LOCK_LIFETIME, 5 s): the resend's time limit is longer.
+    failover_timeout: float = 8.0
     actions_url: str = "http://127.0.0.1:5055"  # or several; for /readyz only
     database_url: str | None = None
     app_api_tokens: tuple[str, ...] = ()
@@ -59,8 +62,10 @@ class Settings:
             raise ValueError("RATE_LIMIT_BURST and PAGE_RATE_LIMIT_BURST must be at least 1")
         if min(self.header_timeout, self.body_timeout, self.idle_timeout) <= 0:
             raise ValueError("HEADER_TIMEOUT, BODY_TIMEOUT and IDLE_TIMEOUT must be > 0")
-        if not self.rasa_urls or self.rasa_timeout <= 0:
-            raise ValueError("RASA_URL needs at least one URL, and RASA_TIMEOUT must be > 0")
+        if not self.rasa_urls or min(self.rasa_timeout, self.failover_timeout) <= 0:
+            raise ValueError(
+                "RASA_URL needs at least one URL; RASA_TIMEOUT, RASA_FAILOVER_TIMEOUT must be > 0"
+            )
         if self.max_connections_per_ip < 1:
             raise ValueError("MAX_CONNECTIONS_PER_IP must be at least 1")
         for name, tokens in [
@@ -117,6 +122,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "rasa_url": ("RASA_URL", str),
     "rasa_token": ("RASA_TOKEN", str),
     "rasa_timeout": ("RASA_TIMEOUT", float),
+    "failover_timeout": ("RASA_FAILOVER_TIMEOUT", float),
     "actions_url": ("ACTIONS_URL", str),
     "database_url": ("DATABASE_URL", str),
     "app_api_tokens": ("APP_API_TOKENS", _split),

@@ -34,9 +34,11 @@ async def test_api_reply_has_topic_notice_details_and_sources(
     assert body["notices"] == [COMPANY]
     assert body["messages"] == [{"text": rasa.NO_SALE[0]["text"]}]
     assert body["sources"] == list(answers["policy.no_sale"].sources)
+    sender, message_id = conversation(body["session_id"]), rasa.received[0]["metadata"]
     assert rasa.received == [
-        {"sender": conversation(body["session_id"]), "message": "Do you sell my data?"}
+        {"sender": sender, "message": "Do you sell my data?", "metadata": message_id}
     ]
+    assert re.fullmatch("[0-9a-f]{32}", message_id["message_id"])
 
 
 async def test_widget_endpoint_answers_the_same_without_a_token_or_link_lines(

@@ -146,7 +146,8 @@ async def test_an_offered_button_payload_is_forwarded(client, rasa, assert_opena
     status, body = await chat(client, {"session_id": session_id, "payload": TRACKER})
     assert status == 200
     assert_openapi("/api/v1/chat", "post", 200, body)
-    assert rasa.received[-1] == {"sender": session_id.split(".")[0], "message": TRACKER}
+    sent = {"sender": session_id.split(".")[0], "message": TRACKER}
+    assert rasa.received[-1] == {**sent, "metadata": rasa.received[-1]["metadata"]}
     again = {"session_id": body["session_id"], "payload": "/nlu_fallback"}
     assert (await chat(client, again))[0] == 200  # earlier buttons stay valid
     assert rasa.received[-1]["message"] == "/nlu_fallback"
