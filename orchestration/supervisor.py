@@ -216,10 +216,14 @@ def _module(process: subprocess.Popen[bytes]) -> str:
 
 
 class Supervisor:
-    """Watches started children from a thread; `stop()` ends it and stops them all at once."""
+    """Watches started children from a thread, in rounds TICK_S apart that each look after
+    every child once (`rounds` counts them); `stop()` ends it and stops them all at once."""
 
     def __init__(self, children: list[Child]):
         self.children = children
+        self.rounds = 0  # finished so far
+        self._round_done = threading.Condition()
+        self._ended = False  # the watching thread has finished
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="supervisor", daemon=True)
 
@@ -235,12 +239,28 @@ class Supervisor:
     def child(self, name: str) -> Child:
         return next(child for child in self.children if child.name == name)
 
+    def wait_rounds(self, count: int, timeout: float | None = None) -> bool:
+        """Whether `count` more rounds finish within `timeout`; False at once when the
+        watching ends (or has ended)."""
+        with self._round_done:
+            until = self.rounds + count
+            self._round_done.wait_for(lambda: self.rounds >= until or self._ended, timeout)
+            return self.rounds >= until
+
     def _watch(self) -> None:
-        while not self._stopping.wait(TICK_S):
-            for child in self.children:
-                if self._stopping.is_set():
-                    return
-                self._look_after(child)
+        try:
+            while not self._stopping.wait(TICK_S):
+                for child in self.children:
+                    if self._stopping.is_set():
+                        return
+                    self._look_after(child)
+                with self._round_done:
+                    self.rounds += 1
+                    self._round_done.notify_all()
+        finally:
+            with self._round_done:
+                self._ended = True
+                self._round_done.notify_all()
 
     def _look_after(self, child: Child) -> None:
         now = time.monotonic()

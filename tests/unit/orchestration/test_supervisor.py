@@ -55,11 +55,12 @@ threading.Event().wait()
 """
 
 
+WAIT = 60  # the longest a test waits for a condition (only a failing one waits that long)
+
+
 @pytest.fixture
-def watched(tmp_path, monkeypatch, caplog) -> Iterator[Child]:
-    """A supervised proving server, checked every 0.3 s."""
-    monkeypatch.setattr(supervisor, "CHECK_EVERY_S", 0.3)
-    monkeypatch.setattr(supervisor, "CHECK_TIMEOUT_S", 0.3)
+def watched(tmp_path, caplog) -> Iterator[Child]:
+    """A supervised proving server."""
     caplog.set_level(logging.INFO, logger="orchestration.stack")
     child = web_server(tmp_path)
     watcher = Supervisor([child])
@@ -82,7 +83,7 @@ def port_of(child: Child) -> int:
     return int(child.health_url.rsplit(":", 1)[1].strip("/"))
 
 
-def wait_for(condition, seconds: float = 15) -> float:
+def wait_for(condition, seconds: float = WAIT) -> float:
     """Seconds until `condition()` holds; fails after `seconds`."""
     started = time.monotonic()
     while not condition():
@@ -137,12 +138,15 @@ def test_a_killed_child_is_restarted_with_growing_backoff(watched, caplog):
         caplog.clear()
 
 
-def test_a_stopped_child_is_killed_and_restarted(watched, caplog):
+def test_a_stopped_child_is_killed_and_restarted(monkeypatch, watched, caplog):
+    # checks that end soon, as no check of a stopped child can be answered
+    monkeypatch.setattr(supervisor, "CHECK_EVERY_S", 0.2)
+    monkeypatch.setattr(supervisor, "CHECK_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(supervisor, "HUNG_CHECKS", 2)
     stopped = watched.process.pid
     os.kill(stopped, signal.SIGSTOP)
     wait_for(lambda: watched.process.pid != stopped and watched.answers(timeout=5))
-    checks = supervisor.HUNG_CHECKS
-    assert f"web has not answered {checks} health checks in a row; killing it" in caplog.text
+    assert "web has not answered 2 health checks in a row; killing it" in caplog.text
     assert "web exited with signal SIGKILL" in caplog.text
 
 
@@ -152,9 +156,10 @@ def test_stopping_ends_the_children_and_restarts_none(tmp_path, caplog):
     child.start()
     child.wait_until_answering()
     watcher.start()
+    assert watcher.wait_rounds(1, timeout=WAIT)  # watching
     watcher.stop()
     assert child.process.returncode is not None
-    time.sleep(1.5)
+    assert not watcher.wait_rounds(3, timeout=WAIT)  # no round after stop() to restart it
     assert not answers(child.health_url) and "restarted" not in caplog.text
 
 
