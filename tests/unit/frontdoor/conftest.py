@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import math
 import socket
 import tempfile
 from pathlib import Path
@@ -56,7 +57,7 @@ class FakeRasa:
         self.parsed: dict = {"intent_ranking": [], "entities": []}
         self.status = 200
         self.delay = 0.0
-        self.together = 0  # messages are held until this many have arrived (see hold)
+        self.together: float = 0  # messages are held until this many have arrived (see hold)
         self.all_arrived = asyncio.Event()
         self.received: list[dict] = []
         self.parse_tokens: list[str | None] = []
@@ -75,10 +76,18 @@ class FakeRasa:
         await asyncio.sleep(self.delay)
         return web.json_response(self.reply, status=self.status)
 
-    def hold(self, count: int) -> None:
+    def hold(self, count: float) -> None:
         """Answer none of the next `count` messages until all of them have arrived."""
         self.together = len(self.received) + count
         self.all_arrived = asyncio.Event()
+
+    def stall(self) -> None:
+        """Answer no message until release()."""
+        self.hold(math.inf)
+
+    def release(self) -> None:
+        """Answer the messages held now."""
+        self.all_arrived.set()
 
     async def parse(self, request: web.Request) -> web.Response:
         self.parse_tokens.append(request.query.get("token"))
@@ -88,18 +97,19 @@ class FakeRasa:
 @pytest.fixture
 async def start_rasa():
     """start(): another stand-in Rasa, served until the test ends."""
-    servers: list[TestServer] = []
+    servers: list[tuple[FakeRasa, TestServer]] = []
 
     async def start() -> FakeRasa:
         fake = FakeRasa()
         server = TestServer(fake.app())
         await server.start_server()
-        servers.append(server)
+        servers.append((fake, server))
         fake.url = str(server.make_url("")).rstrip("/")
         return fake
 
     yield start
-    for server in servers:
+    for fake, server in servers:
+        fake.release()  # no handler is left waiting
         await server.close()
 
 

@@ -91,13 +91,13 @@ async def test_a_timeout_after_sending_goes_to_the_next_instance_with_the_same_i
     make_client, rasa, second, api_headers
 ):
     """Rasa answers a message id it already holds with its stored replies
-    (bot/answered_once.py, tests/e2e/test_rest_channel.py), so resending is safe."""
-    rasa.delay = 1.0
-    client = await make_client(rasa_url=f"{rasa.url},{second.url}", rasa_timeout=0.3)
-    topics = [
-        (await conversation(client, api_headers, "do you sell my data?"))[0]["topic"]
-        for _ in range(16)
-    ]
+    (bot/answered_once.py, tests/e2e/test_rest_channel.py), so resending is safe. The first
+    instance answers nothing, so that its messages alone reach the timeout (3 s, RASA_TIMEOUT's
+    default); the conversations go at once, so the test waits it out once."""
+    rasa.stall()
+    client = await make_client(rasa_url=f"{rasa.url},{second.url}", rasa_timeout=3.0)
+    asked = [conversation(client, api_headers, "do you sell my data?") for _ in range(16)]
+    topics = [replies[0]["topic"] for replies in await asyncio.gather(*asked)]
     assert topics == ["policy.no_sale"] * 16
     assert rasa.received and message_ids(rasa.received) <= message_ids(second.received)
     assert len(message_ids(second.received)) == len(second.received) == 16
