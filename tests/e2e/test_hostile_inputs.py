@@ -27,8 +27,6 @@ MARKUP = (
 )
 SQL = ("'; DROP TABLE notices; --", '" OR 1=1 --', "UNION SELECT text FROM gap_question")
 MAX_EXAMPLES = 150
-tried: list[str] = []
-crashes: list[str] = []
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
@@ -68,27 +66,28 @@ def ask(webhook: str, sender: str, text: str) -> tuple[int, list]:
         return error.code, []
 
 
-@settings(max_examples=MAX_EXAMPLES, deadline=None, database=None)
-@given(text=hostile_messages(), sender=st.text(max_size=30))
-def test_any_message_gets_a_normal_reply(stack, text, sender):
-    tried.append(text)
-    status, messages = ask(stack.webhook, f"{PLANTED[1]} {sender}", text)
-    normal = (
-        status == 200
-        and contract(messages) is not None
-        and any(isinstance(m, dict) and str(m.get("text", "")).strip() for m in messages)
-    )
-    if not normal:
-        crashes.append(text)
-    assert normal, (status, messages)
+def test_hostile_messages_get_normal_replies_and_leave_no_planted_value_in_a_log(stack):
+    """Every message gets a normal reply; then every log of the stack is searched for every
+    planted value (in one test, so that the search always follows the messages)."""
+    tried: list[str] = []
 
+    @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None)
+    @given(text=hostile_messages(), sender=st.text(max_size=30))
+    def gets_a_normal_reply(text, sender):
+        tried.append(text)
+        status, messages = ask(stack.webhook, f"{PLANTED[1]} {sender}", text)
+        normal = (
+            status == 200
+            and contract(messages) is not None
+            and any(isinstance(m, dict) and str(m.get("text", "")).strip() for m in messages)
+        )
+        assert normal, (status, messages)
 
-def test_no_planted_value_reaches_a_log(stack):
-    """After the suite above: every log of the stack, searched for every planted value."""
+    gets_a_normal_reply()
     logs = {log.name: log.read_bytes() for log in stack.logs.glob("*.log")}
     leaks = [
         (name, value) for name, text in logs.items() for value in PLANTED if value.encode() in text
     ]
-    print(f"\nhostile suite: {len(tried)} inputs, {len(crashes)} crashes, {len(leaks)} leaks")
+    print(f"\nhostile suite: {len(tried)} inputs, {len(leaks)} leaks")
     assert len(tried) >= MAX_EXAMPLES
-    assert (crashes, leaks) == ([], [])
+    assert leaks == []
