@@ -1,7 +1,7 @@
 """Faults of the running stack (one Rasa, conversations in a Redis of its own): each child
-killed once is restarted and the conversation goes on; a stopped part costs a visitor at most
-~3 s; without Redis visitors get the friendly reply; Ctrl-C stops `make run` cleanly, starting
-or started."""
+killed once is restarted and the conversation goes on; a stopped part costs a visitor under 5 s
+(FRIENDLY_WITHIN_S); without Redis visitors get the friendly reply; Ctrl-C stops `make run`
+cleanly, starting or started."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -30,6 +30,9 @@ from orchestration.train import train
 
 TOKEN = "faults-app-token-of-32-characters-at-least"
 QUESTION, FOLLOW_UP = "how long do you keep my data?", "and for MedAire?"
+# The friendly reply comes after ACTION_TIMEOUT (2 s) for a stopped action server, RASA_TIMEOUT
+# (3 s) for a stopped Rasa, at once without Redis; and within 2 s more on a loaded machine.
+FRIENDLY_WITHIN_S = 5
 
 
 class OwnRedis:
@@ -162,7 +165,7 @@ def test_each_killed_child_is_restarted_and_the_conversation_goes_on(supervised)
         assert f"{name} exited with signal SIGKILL; restarting in 1 s" in log.read_text()
 
 
-def test_a_stopped_action_server_costs_a_visitor_at_most_3_s_until_it_is_replaced(supervised):
+def test_a_stopped_action_server_costs_a_visitor_under_5_s_until_it_is_replaced(supervised):
     stopped = supervised.pid("actions")
     os.kill(stopped, signal.SIGSTOP)
     try:
@@ -170,7 +173,7 @@ def test_a_stopped_action_server_costs_a_visitor_at_most_3_s_until_it_is_replace
             started = time.monotonic()
             reply = chat(supervised, QUESTION)
             waited = time.monotonic() - started
-            assert waited < 5
+            assert waited < FRIENDLY_WITHIN_S
             assert reply["topic"] == "unavailable"
             assert reply["notices"][0]["id"] == "notice.company"
         print(f"a stopped action server: the friendly reply after {waited:.2f} s")
@@ -183,14 +186,14 @@ def test_a_stopped_action_server_costs_a_visitor_at_most_3_s_until_it_is_replace
     assert "actions has not answered 3 health checks in a row; killing it" in log
 
 
-def test_a_stopped_rasa_costs_a_visitor_at_most_3_s(supervised):
+def test_a_stopped_rasa_costs_a_visitor_under_5_s(supervised):
     stopped = supervised.pid("rasa")
     os.kill(stopped, signal.SIGSTOP)
     try:
         started = time.monotonic()
         reply = chat(supervised, QUESTION)
         waited = time.monotonic() - started
-        assert waited < 5
+        assert waited < FRIENDLY_WITHIN_S
         assert reply["topic"] == "unavailable"
         print(f"a stopped Rasa: the friendly reply after {waited:.2f} s")
     finally:
@@ -203,7 +206,7 @@ def test_while_redis_is_down_visitors_get_the_friendly_reply(supervised, own_red
     try:
         started = time.monotonic()
         reply = chat(supervised, QUESTION)
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < FRIENDLY_WITHIN_S
         assert reply["topic"] == "unavailable"
     finally:
         own_redis.start()
@@ -245,11 +248,24 @@ class MakeRun:
     def text(self) -> str:
         return self.output.read_text()
 
-    def wait_until_up(self) -> None:
-        deadline = time.monotonic() + 180
-        while "is up" not in self.text():
+    def wait_until(self, condition: Callable[[], bool]) -> None:
+        """Return once `condition()` holds; fail, with the output, if `make run` ends first."""
+        deadline = time.monotonic() + 600  # time enough to train
+        while not condition():
             assert self.process.poll() is None and time.monotonic() < deadline, self.text()
-            time.sleep(0.5)
+            time.sleep(0.2)
+
+    def wait_until_up(self) -> None:
+        self.wait_until(lambda: "is up" in self.text())
+
+    def runs(self, module: str) -> bool:
+        """Whether one of the processes `make run` started runs `python -m module`."""
+        needle = f"\0-m\0{module}\0".encode()
+        for pid in descendants(self.process.pid):
+            with contextlib.suppress(OSError):
+                if needle in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    return True
+        return False
 
     def nothing_listens(self) -> bool:
         return not any(in_use("127.0.0.1", port) for port in self.ports)
@@ -289,11 +305,12 @@ def test_ctrl_c_stops_make_run_cleanly(when, tmp_path):
     run = MakeRun(tmp_path)
     if when == "started":
         run.wait_until_up()
-    else:
-        time.sleep(4)  # training is cached: Rasa is loading
+    else:  # Rasa started: it loads the model for many seconds, the front door comes after it
+        run.wait_until(lambda: run.runs("bot.rasa_server"))
     run.process.send_signal(signal.SIGINT)
     assert run.process.wait(timeout=60) == 0
     assert "Stopped." in run.text() and "Traceback" not in run.text(), run.text()
+    assert ("is up" in run.text()) == (when == "started")
     assert run.nothing_listens()
 
 
