@@ -8,11 +8,12 @@ from pathlib import Path
 
 from aiohttp import web
 
-from frontdoor import unanswered
+from frontdoor import insights, unanswered
 from frontdoor.answers import without_link_lines
 from frontdoor.catalog import CATALOG, notice_links, sources
 from frontdoor.choices import CHOICES, OfferedChoices
 from frontdoor.errors import ApiError
+from frontdoor.feedback import LATEST_ANSWERS
 from frontdoor.rasa_client import RASA, RasaUnavailable, typed_text
 from frontdoor.request_body import json_object, question, string_field
 from frontdoor.security import require_bearer
@@ -62,6 +63,8 @@ async def _chat(request: web.Request, channel: str) -> web.Response:
     choices.offer(
         conversation, [b["payload"] for m in reply["messages"] for b in m.get("buttons", [])]
     )
+    request.app[LATEST_ANSWERS].relayed(conversation, reply)
+    insights.count_reply(request.app, reply)
     if choice is None:
         await unanswered.record(request.app, conversation, message, reply)
     elapsed_ms = (time.monotonic() - started) * 1000
