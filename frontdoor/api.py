@@ -63,10 +63,11 @@ async def _chat(request: web.Request, channel: str) -> web.Response:
     choices.offer(
         conversation, [b["payload"] for m in reply["messages"] for b in m.get("buttons", [])]
     )
-    request.app[LATEST_ANSWERS].relayed(conversation, reply)
-    insights.count_reply(request.app, reply)
     if choice is None:
         await unanswered.record(request.app, conversation, message, reply)
+    insights.count_reply(request.app, reply)
+    # right before the new session id is issued, with no await in between
+    request.app[LATEST_ANSWERS].relayed(conversation, reply)
     elapsed_ms = (time.monotonic() - started) * 1000
     log.info("chat channel=%s topic=%s latency_ms=%.0f", channel, reply["topic"], elapsed_ms)
     if channel == "widget":
