@@ -8,11 +8,12 @@ from pathlib import Path
 
 from aiohttp import web
 
-from frontdoor import unanswered
+from frontdoor import insights, unanswered
 from frontdoor.answers import without_link_lines
 from frontdoor.catalog import CATALOG, notice_links, sources
 from frontdoor.choices import CHOICES, OfferedChoices
 from frontdoor.errors import ApiError
+from frontdoor.feedback import LATEST_ANSWERS
 from frontdoor.rasa_client import RASA, RasaUnavailable, typed_text
 from frontdoor.request_body import json_object, question, string_field
 from frontdoor.security import require_bearer
@@ -64,6 +65,9 @@ async def _chat(request: web.Request, channel: str) -> web.Response:
     )
     if choice is None:
         await unanswered.record(request.app, conversation, message, reply)
+    insights.count_reply(request.app, reply)
+    # right before the new session id is issued, with no await in between
+    request.app[LATEST_ANSWERS].relayed(conversation, reply)
     elapsed_ms = (time.monotonic() - started) * 1000
     log.info("chat channel=%s topic=%s latency_ms=%.0f", channel, reply["topic"], elapsed_ms)
     if channel == "widget":

@@ -8,7 +8,7 @@ from typing import cast
 
 from aiohttp import web
 
-from frontdoor import agent, answers, api, health, unanswered
+from frontdoor import agent, answers, api, feedback, health, insights, unanswered
 from frontdoor.catalog import catalog
 from frontdoor.choices import CHOICES, OfferedChoices
 from frontdoor.errors import errors
@@ -51,12 +51,14 @@ def create_app(settings: Settings) -> web.Application:
     app[SESSIONS] = SessionIds(settings.session_secret)
     app[CHOICES] = OfferedChoices()
     app[unanswered.RECORDED] = unanswered.RecordedQuestions()
+    app[feedback.LATEST_ANSWERS] = feedback.LatestAnswers()
+    app[insights.TALLY] = insights.Tally()
     app[LIMITER] = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app[PAGE_LIMITER] = RateLimiter(
         settings.page_rate_limit_per_minute, settings.page_rate_limit_burst
     )
     app[LOCKOUT] = Lockout()
-    app.cleanup_ctx.extend([catalog, unanswered.gaps, rasa_client])
+    app.cleanup_ctx.extend([catalog, unanswered.gaps, insights.counts, rasa_client])
     # aiohttp 3.9 annotates its signals for aiosignal < 1.4 (Signal[callback]), which aiosignal
     # 1.4 (constraints.txt) reads as Signal[*arguments]: this is the type aiohttp means.
     hooks = cast(MutableSequence[ResponseHook], app.on_response_prepare)
@@ -64,6 +66,8 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/", _page("index.html"))
     app.router.add_post("/chat", api.widget_chat)
     app.router.add_post("/api/v1/chat", api.api_chat)
+    app.router.add_post("/feedback", feedback.widget_feedback)
+    app.router.add_post("/api/v1/feedback", feedback.api_feedback)
     app.router.add_get("/api/v1/openapi.json", api.openapi)
     app.router.add_get("/api/v1/answers/{topic}", answers.api_answer)
     app.router.add_get("/answers/{topic}", answers.widget_answer)
@@ -71,6 +75,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_post("/agent/api/search", agent.search)
     app.router.add_get("/agent/api/knowledge", agent.knowledge)
     app.router.add_get("/agent/api/unanswered", unanswered.unanswered)
+    app.router.add_get("/agent/api/insights", insights.insights)
     app.router.add_static("/static/", STATIC)
     app.router.add_get(health.HEALTHZ, health.healthz)
     app.router.add_get("/readyz", health.readyz)

@@ -1,9 +1,10 @@
 """What the front door remembers of each conversation, in memory only, for as long as it lasts.
 
-Used for the latest session id (sessions.py), the choices offered (choices.py) and the
-unanswered questions recorded (unanswered.py). An entry is forgotten SESSION_MINUTES after it
-was last set, when the conversation has ended too, and the oldest go first beyond
-`max_conversations`, so that no client can grow it without bound. Safe to use from threads.
+Used for the latest session id (sessions.py), the choices offered (choices.py), the
+unanswered questions recorded (unanswered.py) and the latest answer, rated or not
+(feedback.py). An entry is forgotten SESSION_MINUTES after it was last set, when the
+conversation has ended too, and the oldest go first beyond `max_conversations`, so that no
+client can grow it without bound. Safe to use from threads.
 """
 
 from __future__ import annotations

@@ -14,10 +14,10 @@ from frontdoor.errors import ApiError
 from frontdoor.limits import Lockout, RateLimiter, client_key
 from frontdoor.settings import SETTINGS
 
-LIMITER = web.AppKey("limiter", RateLimiter)  # the chat, answers, the app and agent APIs
+LIMITER = web.AppKey("limiter", RateLimiter)  # chat, feedback, answers, the app and agent APIs
 PAGE_LIMITER = web.AppKey("page_limiter", RateLimiter)  # pages, static files, anything else
 LOCKOUT = web.AppKey("lockout", Lockout)  # of clients that sent wrong bearer tokens
-API_PATHS = ("/chat", "/answers/", "/api/", "/agent/api/")
+API_PATHS = ("/chat", "/feedback", "/answers/", "/api/", "/agent/api/")
 _HOST = re.compile(r"(?P<name>\[[0-9a-f:.]+\]|[^:\[\]]+)(:[0-9]+)?")  # name[:port]
 
 

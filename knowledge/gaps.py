@@ -117,3 +117,20 @@ class GapLog:
                 Gap(text, outcome, tuple(filter(None, candidates.split(","))), n, last_asked)
                 for text, outcome, candidates, n, last_asked in session.execute(query)
             ]
+
+    def asked_since(
+        self, since: dt.date, today: dt.date | None = None, limit: int = 1000
+    ) -> list[tuple[str, int]]:
+        """Each question (as kept) asked from `since` on, never past the retention period, with
+        in how many conversations: the most asked first, at most `limit`."""
+        today = today or dt.date.today()
+        count = func.count(GapRow.id)
+        query = (
+            select(GapRow.text, count)
+            .where(GapRow.asked_on >= max(since, today - self.retention))
+            .group_by(GapRow.text)
+            .order_by(count.desc(), GapRow.text)
+            .limit(limit)
+        )
+        with Session(self.engine, future=True) as session:
+            return [(text, n) for text, n in session.execute(query)]

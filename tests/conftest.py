@@ -1,4 +1,5 @@
-"""Fixtures of every test: the real knowledge base, Redis and the front door's API document."""
+"""Fixtures of every test: the real knowledge base, databases (SQLite, and PostgreSQL when
+configured), Redis and the front door's API document."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import pytest
 import redis
 from hypothesis.configuration import set_hypothesis_home_dir
 from jsonschema import Draft7Validator, RefResolver
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from frontdoor.api import OPENAPI as OPENAPI_PATH
 from knowledge import Answer, KnowledgeStore, load
@@ -28,6 +31,28 @@ def knowledge_url(tmp_path_factory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('knowledge') / 'knowledge.sqlite'}"
     load(url)
     return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: a SQLite file, or a fresh schema of $TEST_DATABASE_URL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'knowledge.sqlite'}"
+        return
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("TEST_DATABASE_URL not set")
+    schema = f"kb_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, future=True)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
-// The agent console. The token lives in sessionStorage and goes out only as a bearer
-// header to this server's /agent/api/*; everything shown uses textContent.
+// The agent console: answers, the knowledge base, insights for privacy teams and what went
+// unanswered. The token lives in sessionStorage and goes out only as a bearer header to this
+// server's /agent/api/*; everything shown uses textContent.
 "use strict";
 
 (() => {
@@ -78,6 +79,69 @@
     return card;
   }
 
+  // A topic's counts and the share of its votes that said the answer helped.
+  function insightsRow(item) {
+    const row = el("tr");
+    const topic = el("th", item.topic);
+    topic.scope = "row";
+    const votes = item.helpful + item.not_helpful;
+    const rate = votes ? `${Math.round((100 * item.helpful) / votes)}%` : "–";
+    const counts = [item.answered, item.clarified, item.unanswered, item.helpful, item.not_helpful];
+    row.append(topic, ...[...counts.map(String), rate].map((text) => el("td", text)));
+    return row;
+  }
+
+  function themeCard(theme) {
+    const card = el("li", undefined, "card");
+    const asked = `${theme.count} conversation${theme.count === 1 ? "" : "s"}`;
+    card.append(el("p", theme.example, "answer"), el("p", asked, "meta"));
+    return card;
+  }
+
+  async function loadInsights() {
+    const days = $("insights-days").value;
+    const data = await call(`agent/api/insights?days=${days}`);
+    if (!data) return;
+    if (data.error) {
+      $("insights-status").textContent = data.error;
+      return;
+    }
+    $("insights-topics").tBodies[0].replaceChildren(...data.topics.map(insightsRow));
+    $("insights-themes").replaceChildren(...data.themes.map(themeCard));
+    if (!data.themes.length) $("insights-themes").append(el("li", "Nothing yet.", "meta"));
+    $("insights-status").textContent = data.topics.length
+      ? `The last ${days} days.`
+      : `Nothing counted in the last ${days} days.`;
+  }
+
+  // The same insights as a CSV file, fetched with the token and saved by the browser.
+  async function downloadCsv() {
+    const days = $("insights-days").value;
+    let response;
+    try {
+      response = await fetch(`agent/api/insights?days=${days}&format=csv`, { headers: authorization() });
+    } catch {
+      $("insights-status").textContent = "The console cannot reach the server.";
+      return;
+    }
+    if (response.status === 401) {
+      signOut("That token was not accepted.");
+      return;
+    }
+    if (!response.ok) {
+      $("insights-status").textContent = "The CSV could not be made; try again shortly.";
+      return;
+    }
+    const link = el("a");
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = `insights-${days}-days.csv`;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+    $("insights-status").textContent = `Downloaded ${link.download}.`;
+  }
+
   function signedIn(yes) {
     $("sign-in").hidden = yes;
     $("console").hidden = !yes;
@@ -91,8 +155,12 @@
     $("token").focus();
   }
 
+  function authorization() {
+    return { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}` };
+  }
+
   async function call(path, body) {
-    const options = { headers: { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}` } };
+    const options = { headers: authorization() };
     if (body) {
       options.method = "POST";
       options.headers["Content-Type"] = "application/json";
@@ -127,6 +195,7 @@
       $("unanswered").replaceChildren(...gaps.questions.map(unansweredCard));
       if (!gaps.questions.length) $("unanswered").append(el("li", "Nothing yet.", "meta"));
     }
+    await loadInsights();
     return true;
   }
 
@@ -143,6 +212,8 @@
   });
 
   $("sign-out").addEventListener("click", () => signOut("Token forgotten."));
+  $("insights-days").addEventListener("change", loadInsights);
+  $("insights-csv").addEventListener("click", downloadCsv);
 
   $("search-form").addEventListener("submit", async (event) => {
     event.preventDefault();

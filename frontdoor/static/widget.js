@@ -1,6 +1,7 @@
 // The chat widget. Everything the assistant sends is shown as text nodes, never parsed
 // as HTML; notices are named links (https:// only), the page sentences an answer rests on
-// sit in a closed "From our privacy page" disclosure under it.
+// sit in a closed "From our privacy page" disclosure under it, and "Did this help?" under
+// the conversation's latest answer.
 "use strict";
 
 (() => {
@@ -15,6 +16,7 @@
   const SESSION_KEY = "privacy-assistant-session";
   const ENDED = ["invalid_session", "session_expired", "session_superseded"]; // start a new conversation
   let busy = false;
+  let questions = 0; // "Did this help?" labels, for their ids
 
   function stored() {
     try { return sessionStorage.getItem(SESSION_KEY); } catch { return null; }
@@ -26,6 +28,7 @@
 
   function forget() {
     try { sessionStorage.removeItem(SESSION_KEY); } catch { /* nothing stored */ }
+    retireFeedback();
   }
 
   // The links of an answer's notices, as a list.
@@ -54,15 +57,18 @@
     show(item);
   }
 
-  // One reply: its messages, then under the last one its notices and the page's sentences.
-  function addReply(reply, kind = "bot") {
+  // One reply: its messages, then under the last one its notices and the page's sentences,
+  // and for a chat answer (`rateable`) "Did this help?".
+  function addReply(reply, kind = "bot", rateable = false) {
     const nodes = [];
+    if (rateable) retireFeedback();
     reply.messages.forEach((message, index) => {
       const bubble = el("div", undefined, `msg ${kind}`);
       if (message.text) bubble.append(el("p", message.text, "text"));
       if (index === reply.messages.length - 1) {
         if (reply.notices.length) bubble.append(noticeLinks(reply.notices));
         if (reply.sources.length) bubble.append(evidence(reply.sources));
+        if (rateable) bubble.append(feedback());
       }
       nodes.push(bubble);
       if (Array.isArray(message.buttons) && message.buttons.length) nodes.push(choices(message.buttons));
@@ -86,6 +92,62 @@
       group.append(button);
     }
     return group;
+  }
+
+  // "Did this help? Yes / No": one vote, about the conversation's latest answer (the server
+  // takes no other), and a polite "thank you" in the group's status.
+  function feedback() {
+    const group = el("div", undefined, "feedback");
+    const label = el("span", "Did this help?", "feedback-question");
+    label.id = `feedback-${++questions}`;
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-labelledby", label.id);
+    const status = el("p", undefined, "feedback-status");
+    status.setAttribute("role", "status");
+    group.append(label);
+    for (const [title, helpful] of [["Yes", true], ["No", false]]) {
+      const button = el("button", title);
+      button.type = "button";
+      button.setAttribute("aria-pressed", "false");
+      button.addEventListener("click", () => vote(group, button, helpful, status));
+      group.append(button);
+    }
+    group.append(status);
+    return group;
+  }
+
+  // Buttons stay focusable once used (aria-disabled), so that the keyboard's place is kept.
+  function setVoted(group, chosen) {
+    group.classList.toggle("voted", Boolean(chosen));
+    for (const button of group.querySelectorAll("button")) {
+      button.setAttribute("aria-pressed", String(button === chosen));
+      if (chosen) button.setAttribute("aria-disabled", "true");
+      else button.removeAttribute("aria-disabled");
+    }
+  }
+
+  async function vote(group, button, helpful, status) {
+    if (group.classList.contains("voted")) return;
+    setVoted(group, button);
+    const result = await call("feedback", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ session_id: stored(), helpful }),
+    });
+    const code = result.error && result.error.code;
+    if (!result.error || code === "already_rated") {
+      status.textContent = "Thank you for your feedback.";
+    } else if (code === "nothing_to_rate" || ENDED.includes(code)) {
+      status.textContent = "This answer can no longer be rated.";
+    } else {
+      setVoted(group, null); // not counted: the person may try again
+      status.textContent = result.error.message || UNAVAILABLE;
+    }
+  }
+
+  // A newer answer (or a new conversation) is the one to rate: older questions go.
+  function retireFeedback() {
+    for (const group of log.querySelectorAll(".feedback:not(.voted)")) group.remove();
   }
 
   // The JSON body of a same-origin request, or {error: message}.
@@ -128,7 +190,9 @@
       addMessage("error", reply.error.message || UNAVAILABLE);
     } else {
       store(reply.session_id);
-      addReply(reply, reply.topic === "unavailable" ? "bot unavailable" : "bot");
+      const kind = reply.topic === "unavailable" ? "bot unavailable" : "bot";
+      // An answer of the knowledge base has sources; without a stored session none is rated.
+      addReply(reply, kind, reply.sources.length > 0 && Boolean(stored()));
     }
     busy = false;
     send.disabled = false;

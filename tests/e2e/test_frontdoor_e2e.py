@@ -85,6 +85,31 @@ async def test_typed_commands_get_a_normal_answer_from_the_real_rasa(
     assert events.count("session_started") == 1
 
 
+async def test_votes_on_real_answers_show_in_the_insights(stack, stack_env, assert_openapi):
+    base, token = stack.frontdoor_url, stack_env["APP_API_TOKENS"]
+    _, asked = await post(f"{base}/api/v1/chat", {"message": "how long do you keep my data"}, token)
+    assert asked["topic"] == "retention" and asked["sources"]  # an answer, asking for a service
+    tracker = next(
+        b for m in asked["messages"] for b in m.get("buttons", []) if b["title"] == "Tracker"
+    )
+    chosen = {"payload": tracker["payload"], "session_id": asked["session_id"]}
+    _, answered = await post(f"{base}/api/v1/chat", chosen, token)
+    vote = {"session_id": answered["session_id"], "helpful": False}
+    status, body = await post(f"{base}/api/v1/feedback", vote, token)
+    assert (status, body) == (200, {"topic": "retention", "helpful": False})
+    assert_openapi("/api/v1/feedback", "post", 200, body)
+    status, body = await post(f"{base}/api/v1/feedback", {**vote, "helpful": True}, token)
+    assert (status, body["error"]["code"]) == (409, "already_rated")
+    headers = {"Authorization": f"Bearer {stack_env['AGENT_TOKEN']}"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{base}/agent/api/insights", params={"days": "30"}, headers=headers) as r,
+    ):
+        topics = {row["topic"]: row for row in (await r.json())["topics"]}
+    assert topics["retention"]["answered"] >= 2
+    assert topics["retention"]["not_helpful"] >= 1
+
+
 async def test_the_agent_console_ranks_answers_with_the_real_nlu(stack, stack_env):
     url = f"{stack.frontdoor_url}/agent/api/search"
     status, body = await post(url, {"query": "do you sell my data?"}, stack_env["AGENT_TOKEN"])

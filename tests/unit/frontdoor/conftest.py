@@ -16,6 +16,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from frontdoor.app import create_app
 from frontdoor.settings import Settings
+from knowledge import load
 
 # Hypothesis's caches go to the temporary directory, not into the work tree.
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "privacy-assistant-hypothesis")
@@ -130,6 +131,14 @@ def settings(rasa: FakeRasa, knowledge_url: str) -> Settings:
         cors_origins=("https://www.internationalsos.com",),
         rate_limit_burst=100,
     )
+
+
+@pytest.fixture
+def own_database(database_url: str) -> str:
+    """The knowledge base in a database of the test's own (SQLite, and PostgreSQL when
+    configured): no other test's unanswered questions or counts."""
+    load(database_url)
+    return database_url
 
 
 @pytest.fixture

@@ -1,43 +1,17 @@
-"""Fixtures of the knowledge tests: real databases (SQLite, and PostgreSQL when configured)."""
+"""Fixtures of the knowledge tests: the real content, and databases holding it."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import create_engine, inspect, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, inspect, select
 
 from knowledge import models
 from knowledge.loader import load
 from knowledge.settings import CONTENT_DIR, PAGE_PATH, TOPICS_PATH
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database: a SQLite file, or a fresh schema of $TEST_DATABASE_URL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'knowledge.sqlite'}"
-        return
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("TEST_DATABASE_URL not set")
-    schema = f"kb_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, future=True)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture
