@@ -7,7 +7,11 @@ keeps no text). Under the conversation's lock (Agent.handle_message holds it, in
 instances share conversations), a message whose id the stored conversation already holds is not
 processed again: the replies the bot gave it, stored with it, are sent instead.
 
-Installed by bot/rasa_server.py around MessageProcessor.handle_message.
+A resent message waits for the lock the dead instance held until its ticket expires
+(TICKET_LOCK_LIFETIME); when the whole lock expires meanwhile, Rasa raises LockError instead of
+taking it, so the message takes the lock afresh, once.
+
+Installed by bot/rasa_server.py around MessageProcessor.handle_message and Agent.handle_message.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.lock_store import LockError
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -25,6 +31,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 METADATA_KEY = "message_id"
 _MESSAGE_ID = re.compile(r"[0-9a-f]{32}")
 Handle = Callable[[MessageProcessor, UserMessage], Awaitable[Any]]
+AgentHandle = Callable[[Agent, UserMessage], Awaitable[Any]]
 
 
 def client_message_id(metadata: Any) -> str | None:
@@ -66,3 +73,17 @@ def answering_once(handle: Handle) -> Handle:
         return channel.messages if isinstance(channel, CollectingOutputChannel) else None
 
     return handle_once
+
+
+def relocking_after_expiry(handle: AgentHandle) -> AgentHandle:
+    """Agent.handle_message, taking the conversation's lock afresh (once) when it expired while
+    the message waited for it. Nothing of the message was processed before LockError."""
+
+    @functools.wraps(handle)
+    async def handle_relocking(agent: Agent, message: UserMessage) -> Any:
+        try:
+            return await handle(agent, message)
+        except LockError:
+            return await handle(agent, message)
+
+    return handle_relocking

@@ -36,6 +36,7 @@ import rasa.core.actions.action  # noqa: E402
 import rasa.core.run  # noqa: E402
 from rasa.__main__ import main  # noqa: E402
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction  # noqa: E402
+from rasa.core.agent import Agent  # noqa: E402
 from rasa.core.processor import MessageProcessor  # noqa: E402
 from rasa.plugin import plugin_manager  # noqa: E402
 from rasa.shared.core.events import BotUttered, Event  # noqa: E402
@@ -43,7 +44,7 @@ from sanic import Sanic  # noqa: E402
 
 from actions.routing import UNAVAILABLE  # noqa: E402
 from bot import log_privacy  # noqa: E402
-from bot.answered_once import answering_once  # noqa: E402
+from bot.answered_once import answering_once, relocking_after_expiry  # noqa: E402
 from bot.supervised import prove_on  # noqa: E402
 
 TOKEN_VARIABLE = "RASA_TOKEN"
@@ -99,5 +100,6 @@ if __name__ == "__main__":
     rasa.core.run.configure_app = proving_app
     RemoteAction.run = answering_when_actions_fail(RemoteAction.run)
     MessageProcessor.handle_message = answering_once(MessageProcessor.handle_message)
+    Agent.handle_message = relocking_after_expiry(Agent.handle_message)
     plugin_manager().register(StackPlugin())
     main()

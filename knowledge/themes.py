@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.cluster import AgglomerativeClustering  # type: ignore[import-untyped]
-from sklearn.feature_extraction.text import (  # type: ignore[import-untyped]
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.feature_extraction.text import (
     ENGLISH_STOP_WORDS,
     TfidfVectorizer,
 )
-from sklearn.metrics.pairwise import cosine_distances  # type: ignore[import-untyped]
+from sklearn.metrics.pairwise import cosine_distances
 
 DISTANCE = 0.75  # chosen by reading the themes it gives PrivacyQA's train-split questions
 # in nearly every question asked here: they tell no theme from another
