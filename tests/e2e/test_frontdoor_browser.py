@@ -177,6 +177,26 @@ def test_the_widget_answers_links_and_buttons(browser, stack):
     assert_only_loopback(browser, stack)
 
 
+def test_an_answer_can_be_rated_once_by_keyboard(browser, stack):
+    """ "Did this help? Yes / No" under the latest answer: 44 px targets, reached and pressed
+    with the keyboard, a polite thank-you, one vote (the other choice does nothing more)."""
+    as_phone(browser)
+    browser.get(f"{stack.frontdoor_url}/")
+    ask(browser, "do you sell my data?")
+    group = bot_messages(browser)[-1].find_element(By.CSS_SELECTOR, ".feedback")
+    yes, no = group.find_elements(By.TAG_NAME, "button")
+    assert (yes.text, no.text) == ("Yes", "No")
+    assert min(yes.size["height"], yes.size["width"], no.size["height"]) >= MIN_TAP
+    yes.send_keys(Keys.ENTER)
+    status = group.find_element(By.CSS_SELECTOR, "[role=status]")
+    WebDriverWait(browser, WAIT).until(lambda d: status.text == "Thank you for your feedback.")
+    assert yes.get_attribute("aria-pressed") == "true" and no.get_attribute("aria-disabled")
+    no.send_keys(Keys.ENTER)
+    pressed = [button.get_attribute("aria-pressed") for button in (yes, no)]
+    assert pressed == ["true", "false"]
+    screenshot(browser, "widget-phone-feedback")
+
+
 def test_the_agent_console_finds_answers(browser, stack, stack_env):
     browser.get(f"{stack.frontdoor_url}/")
     ask(browser, "what is the capital of peru")  # out of scope: listed for privacy teams
@@ -309,6 +329,11 @@ def test_the_pages_have_no_serious_accessibility_violations(browser, stack, stac
     found["widget: answer, evidence open, service choices (360 px)"] = axe_violations(
         browser, axe_source
     )
+    bot_messages(browser)[-1].find_element(By.CSS_SELECTOR, ".feedback button").send_keys(
+        Keys.ENTER
+    )
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".voted"))
+    found["widget: answer rated (360 px)"] = axe_violations(browser, axe_source)
     browser.get(f"{stack.frontdoor_url}/?topic=retention&service=notice.tracker")
     WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".msg .notices"))
     found["widget: shared answer (360 px)"] = axe_violations(browser, axe_source)
