@@ -8,8 +8,8 @@ instances share conversations), a message whose id the stored conversation alrea
 processed again: the replies the bot gave it, stored with it, are sent instead.
 
 A resent message waits for the lock the dead instance held until its ticket expires
-(TICKET_LOCK_LIFETIME); when the whole lock expires meanwhile, Rasa raises LockError instead of
-taking it, so the message takes the lock afresh, once.
+(TICKET_LOCK_LIFETIME, bot/lock_store.py); should its own ticket expire meanwhile (LockError),
+it queues afresh, once.
 
 Installed by bot/rasa_server.py around MessageProcessor.handle_message and Agent.handle_message.
 """
@@ -76,8 +76,8 @@ def answering_once(handle: Handle) -> Handle:
 
 
 def relocking_after_expiry(handle: AgentHandle) -> AgentHandle:
-    """Agent.handle_message, taking the conversation's lock afresh (once) when it expired while
-    the message waited for it. Nothing of the message was processed before LockError."""
+    """Agent.handle_message, queueing for the conversation's lock afresh (once) when the
+    message's ticket expired while it waited. Nothing of the message was processed then."""
 
     @functools.wraps(handle)
     async def handle_relocking(agent: Agent, message: UserMessage) -> Any:

@@ -2,11 +2,12 @@
 
 import pytest
 import yaml
-from rasa.core.lock_store import LockStore, RedisLockStore
+from rasa.core.lock_store import LockStore
 from rasa.core.tracker_store import TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import read_endpoint_config
 
+from bot.lock_store import RenewingRedisLockStore
 from bot.tracker_store import PrivateRedisTrackerStore, PrivateTrackerStore
 from orchestration.paths import DOMAIN
 from orchestration.rasa_endpoints import endpoints, redis_connection, redis_password
@@ -67,6 +68,6 @@ def test_rasa_builds_its_redis_stores_from_the_file(tmp_path, monkeypatch):
     )
 
     locks = LockStore.create(read_endpoint_config(str(file), "lock_store"))
-    assert isinstance(locks, RedisLockStore) and locks.key_prefix == "blue:lock:"
+    assert isinstance(locks, RenewingRedisLockStore) and locks.key_prefix == "blue:lock:"
     connection = locks.red.connection_pool.connection_kwargs
     assert (connection["db"], connection["password"]) == (3, "from-the-environment")
