@@ -7,8 +7,9 @@
 - With one (REDIS_URL), conversations go to Redis through Rasa's RedisTrackerStore
   (bot.tracker_store.PrivateRedisTrackerStore: no message text, the same size bound and retention,
   the latter as the key's expiry) and conversation locks to Rasa's RedisLockStore
-  (bot.lock_store.RenewingRedisLockStore), so that several instances can take turns of one conversation, and a restart loses none. The URL's
-  password is written as `${REDIS_PASSWORD}`, never into the file.
+  (bot.lock_store.RenewingRedisLockStore), so that several instances can take turns of one
+  conversation, and a restart loses none. The URL's password is written as
+  `${REDIS_PASSWORD}`, never into the file.
 """
 
 from __future__ import annotations
