@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswer, ActionClarify
+from orchestration.generate import build_spacy_pipeline
 from orchestration.paths import DOMAIN, ROOT
 
 ASSISTANCE_NUMBER = "+1 215 942 8342"
@@ -177,6 +178,27 @@ async def test_a_named_service_beats_the_company_notice_words(catalog):
         ActionAnswer(catalog), "ask_notice", service=["privacy policy", "MedAire"], text="x " * 9
     )
     assert payload == {"topic": "notice.medaire", "notices": ["notice.medaire"]}
+
+
+@pytest.fixture(scope="module")
+def ruler(catalog):
+    """The NLU's first pass over a message: the EntityRuler of the catalogue's aliases, as
+    `python -m orchestration.generate` builds it for the spaCy pipeline."""
+    return build_spacy_pipeline({a: n.id for n in catalog.notices.values() for a in n.aliases})
+
+
+@pytest.mark.parametrize("template", ["privacy policy for {}", "{} privacy notice"])
+async def test_every_service_named_beside_a_generic_phrase_links_its_own_notice(
+    catalog, ruler, template
+):
+    """The service as the assistant names it on its choices; the entities as the NLU gives
+    them: the aliases found, in order, then the service recogniser's when no alias named it."""
+    for notice in catalog.notices.values():
+        text = template.format(notice.button)
+        found = [entity.ent_id_ for entity in ruler(text).ents]
+        entities = found if notice.id in found else [*found, notice.id]
+        _, payload, _ = await run(ActionAnswer(catalog), "ask_notice", service=entities, text=text)
+        assert payload == {"topic": notice.id, "notices": [notice.id]}, text
 
 
 async def test_an_unclear_question_naming_a_service_out_of_context_is_asked_back(catalog):
