@@ -68,14 +68,17 @@ def named_service(parsed: dict, catalog: Catalog) -> Notice | None:
 
 
 def topic_view(catalog: Catalog, topic: str, service: Notice | None = None) -> dict:
-    """A topic, its answer text (None when Rasa's domain answers it), the page sentences it
-    rests on and its notice links; `service` is the named service's notice, kept only when the
-    answer depends on it (the widget's share link then names it too)."""
+    """A topic, its title (the choice the widget offers for it, else its description), its
+    answer text (None when Rasa's domain answers it), the page sentences it rests on and its
+    notice links; `service` is the named service's notice, kept only when the answer depends
+    on it (the widget's share link then names it too)."""
     answer = catalog.answers.get(topic)
     notices = answer.notices_for(service) if answer else ()
+    description = catalog.topics[topic].description if topic in catalog.topics else ""
     return {
         "topic": topic,
-        "description": catalog.topics[topic].description if topic in catalog.topics else "",
+        "title": catalog.button(topic) if answer else description,
+        "description": description,
         "text": answer.text if answer else None,
         "sources": sources(catalog, topic),
         "notices": notice_links(catalog, (n.id for n in notices)),

@@ -268,8 +268,8 @@ async def test_unsure_offers_the_best_candidates_and_something_else(catalog):
     }
     assert message["text"] == "I'm not sure I understood. Did you mean one of these?"
     assert [b["title"] for b in message["buttons"]] == [
-        "How long data is kept (answered by pointing to the right notice)",
-        "Access, correct, delete, object (answered by pointing to the right notice)",
+        "How long my data is kept",
+        "My rights over my data",
         "International SOS",
         "Something else",
     ]

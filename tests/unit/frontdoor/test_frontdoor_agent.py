@@ -32,7 +32,7 @@ async def test_search_gives_the_three_best_answers(client, rasa, agent_headers):
     ranked = [(r["topic"], r["confidence"]) for r in results]
     assert ranked == [("notice.tracker", 0.412), ("retention", 0.15), ("policy.no_sale", 0.05)]
     tracker = results[0]
-    assert tracker["text"] and tracker["description"] == "Tracker"
+    assert tracker["text"] and tracker["title"] == "Tracker"
     assert tracker["notices"][0]["id"] == "notice.tracker"
     assert tracker["notices"][0]["url"].startswith("https://www.internationalsos.com/")
     assert tracker["sources"] and tracker["service"] is None
@@ -88,7 +88,9 @@ async def test_knowledge_lists_every_topic_and_notice(client, agent_headers, kno
         store.close()
     by_id = {t["topic"]: t for t in body["topics"]}
     assert by_id["chitchat.greet"]["text"] is None
+    assert by_id["chitchat.greet"]["title"] == "greeting"  # its description: no choice asks it
     assert by_id["policy.no_sale"]["text"]
+    assert by_id["retention"]["title"] == "How long my data is kept"  # the widget's choice
     assert "tracker" in next(n for n in body["notices"] if n["id"] == "notice.tracker")["aliases"]
 
 

@@ -53,6 +53,12 @@ GENERIC = {
     "assistance service",
 }
 FILLER = {"a", "an", "and", "for", "my", "of", "our", "privacy", "notice", "s", "the", "your"}
+# A choice's title is what a person would click: short and plain, no note to ourselves, no
+# list in brackets or after a comma, no "all" that makes a list complete, no third person.
+TITLE_WORDS = 8
+NOT_A_TITLE = re.compile(
+    r"[(),;]|\b(?:answered|pointing|all|every|four|glance|person|person's|someone)\b", re.I
+)
 PRIVACY_PAGE = "https://www.internationalsos.com/privacy-notice/"
 ASSISTANCE_LINE = "Subscriber Assistance on +1 215 942 8342"
 
@@ -102,6 +108,12 @@ def test_domain_responses_claim_nothing_and_promise_no_person():
             assert claims(text) == set(), name
             assert not re.search(r"(?:talk|speak) to|a human|(?<!not )a person", text), name
             assert "+1" not in text or ASSISTANCE_LINE in text, name
+
+
+def test_choice_titles_are_short_and_plain(content):
+    titles = [answer["button"] for answer in content.answers if answer["button"]]
+    titles += [notice["button"] for notice in content.notices]
+    assert [t for t in titles if len(t.split()) > TITLE_WORDS or NOT_A_TITLE.search(t)] == []
 
 
 def test_link_labels_say_where_they_lead(content):
