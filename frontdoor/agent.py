@@ -60,11 +60,9 @@ async def knowledge(request: web.Request) -> web.Response:
 
 
 def named_service(parsed: dict, catalog: Catalog) -> Notice | None:
-    """The notice of the service that Rasa found named in the query, if any."""
-    service = next(
-        (e.get("value") for e in parsed.get("entities", []) if e.get("entity") == "service"), None
-    )
-    return catalog.notice(str(service)) if service else None
+    """The notice of the service that Rasa found named in the query, as the chat takes it."""
+    entities = parsed.get("entities", [])
+    return catalog.named(e.get("value") for e in entities if e.get("entity") == "service")
 
 
 def topic_view(catalog: Catalog, topic: str, service: Notice | None = None) -> dict:

@@ -52,6 +52,16 @@ async def test_a_service_dependent_result_is_answered_for_the_named_service(
     assert [n["id"] for n in no_sale["notices"]] == ["notice.company"]
 
 
+async def test_a_named_service_beats_the_company_notice_words_as_in_the_chat(
+    client, rasa, agent_headers
+):
+    entities = [{"entity": "service", "value": v} for v in ("privacy policy", "medaire")]
+    rasa.parsed = {**PARSED, "entities": entities}
+    results = (await (await search(client, agent_headers)).json())["results"]
+    assert [r["topic"] for r in results] == ["notice.medaire", "retention", "policy.no_sale"]
+    assert results[1]["service"] == "notice.medaire"
+
+
 async def test_a_notice_question_naming_no_service_gives_the_company_notice(
     client, rasa, agent_headers
 ):
