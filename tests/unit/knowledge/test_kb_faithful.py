@@ -60,6 +60,8 @@ NOT_A_TITLE = re.compile(
     r"[(),;]|\b(?:answered|pointing|all|every|four|glance|person|person's|someone)\b", re.I
 )
 PRIVACY_PAGE = "https://www.internationalsos.com/privacy-notice/"
+# Words that present a link as the notice itself ("this is the Tracker Privacy Notice").
+THIS_IS = re.compile(r"\b(?:this|here) is the\b|\bhere's the\b|\bbelow is\b", re.I)
 ASSISTANCE_LINE = "Subscriber Assistance on +1 215 942 8342"
 
 
@@ -123,6 +125,17 @@ def test_link_labels_say_where_they_lead(content):
             assert notice["title"] in notice["label"], notice["id"]
         else:
             assert notice["label"] == notice["title"], notice["id"]
+
+
+def test_an_answer_linking_the_privacy_page_does_not_call_it_the_notice(content):
+    """The privacy page links to the service notices; the answer says so, as the label does."""
+    page_links = {notice["id"] for notice in content.notices if notice["url"] == PRIVACY_PAGE}
+    wrong = [
+        answer["topic"]
+        for answer in content.answers
+        if page_links & set(answer["notices"]) and THIS_IS.search(answer["text"])
+    ]
+    assert wrong == []
 
 
 def test_every_alias_names_one_notice_only(content):
