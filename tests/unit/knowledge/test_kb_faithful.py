@@ -59,6 +59,15 @@ TITLE_WORDS = 8
 NOT_A_TITLE = re.compile(
     r"[(),;]|\b(?:answered|pointing|all|every|four|glance|person|person's|someone)\b", re.I
 )
+# What the page says a person may do about their data (under "We give you choices").
+INFLUENCE = (
+    "Where applicable, we allow you to influence how we collect and use your personal information."
+)
+OPTIONS = (
+    "This includes providing you with options as to how we share your data when you reach out to"
+    " us for assistance, as well as options as how to we monitor your use of our services through"
+    " cookie management."
+)
 PRIVACY_PAGE = "https://www.internationalsos.com/privacy-notice/"
 # Words that present a link as the notice itself ("this is the Tracker Privacy Notice").
 THIS_IS = re.compile(r"\b(?:this|here) is the\b|\bhere's the\b|\bbelow is\b", re.I)
@@ -85,6 +94,10 @@ def content():
     return read_content()
 
 
+def answer_of(content, topic: str) -> dict:
+    return next(answer for answer in content.answers if answer["topic"] == topic)
+
+
 def test_claims_finds_rights_periods_and_processes():
     assert claims("You can delete it within 30 days: submit a request.") == {
         ("right", "delete"),
@@ -100,6 +113,14 @@ def test_answers_name_no_right_period_or_process_their_sources_lack(content):
         for answer in content.answers
     }
     assert {topic: found for topic, found in unsourced.items() if found} == {}
+
+
+def test_the_rights_answer_says_what_the_page_lets_you_do(content):
+    """Then it points to the notices for the rest, without saying the page is silent."""
+    rights = answer_of(content, "rights.requests")
+    assert {INFLUENCE, OPTIONS} <= set(rights["sources"])
+    assert "influence" in rights["text"] and "cookie management" in rights["text"]
+    assert "doesn't say what you can ask" not in rights["text"]
 
 
 def test_domain_responses_claim_nothing_and_promise_no_person():
