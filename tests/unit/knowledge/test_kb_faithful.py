@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 import yaml
 
+from actions import routing
 from knowledge.loader import read_content
 from knowledge.store import normalize
 from orchestration.paths import DOMAIN
@@ -121,6 +122,12 @@ def test_the_rights_answer_says_what_the_page_lets_you_do(content):
     assert {INFLUENCE, OPTIONS} <= set(rights["sources"])
     assert "influence" in rights["text"] and "cookie management" in rights["text"]
     assert "doesn't say what you can ask" not in rights["text"]
+
+
+def test_app_permission_questions_are_told_the_page_does_not_cover_them(content):
+    """They get the Assistance App notice's answer (routing.yml): it says so before the link."""
+    text = answer_of(content, routing.NOTICES["ask_app_permissions"])["text"]
+    assert re.search(r"privacy page doesn't say[^.]*permissions", text)
 
 
 def test_domain_responses_claim_nothing_and_promise_no_person():
