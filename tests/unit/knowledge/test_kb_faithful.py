@@ -155,6 +155,14 @@ def test_link_labels_say_where_they_lead(content):
             assert notice["label"] == notice["title"], notice["id"]
 
 
+def test_notice_titles_are_the_pages_words_and_urls_say_where_they_come_from(content, page):
+    """Titles in the page's words (its case aside: "Web Visitor privacy notice"). The page copy
+    holds no URL: each notice records where its URL comes from, and when it was last checked."""
+    for notice in content.notices:
+        assert notice["title"].lower() in page.lower(), notice["id"]
+        assert notice["url_source"] and notice["url_checked"], notice["id"]
+
+
 def test_an_answer_linking_the_privacy_page_does_not_call_it_the_notice(content):
     """The privacy page links to the service notices; the answer says so, as the label does."""
     page_links = {notice["id"] for notice in content.notices if notice["url"] == PRIVACY_PAGE}
