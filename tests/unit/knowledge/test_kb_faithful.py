@@ -9,6 +9,7 @@ import yaml
 
 from actions import routing
 from knowledge.loader import read_content
+from knowledge.settings import PAGE_PATH
 from knowledge.store import normalize
 from orchestration.paths import DOMAIN
 
@@ -69,6 +70,16 @@ OPTIONS = (
     " us for assistance, as well as options as how to we monitor your use of our services through"
     " cookie management."
 )
+# Page content an answer of its own must rest on: the answer a question about it reaches.
+HOMES = {
+    "principle.protection": "#YesItMatters that we design all of our products and services with"
+    " privacy in mind.",
+    "sharing.employers": "Where we are working with your employer and receive information from"
+    " them, we work with them to maintain this principle of transparency.",
+    "website.contact_info": "If you contact one of our Assistance Centres for advice or support,"
+    " we’ll need to ask you for some of your personal information.",
+    "notice.medical_clinics": "UK Medical and Training Services Privacy Notice",
+}
 PRIVACY_PAGE = "https://www.internationalsos.com/privacy-notice/"
 # Words that present a link as the notice itself ("this is the Tracker Privacy Notice").
 THIS_IS = re.compile(r"\b(?:this|here) is the\b|\bhere's the\b|\bbelow is\b", re.I)
@@ -114,6 +125,20 @@ def test_answers_name_no_right_period_or_process_their_sources_lack(content):
         for answer in content.answers
     }
     assert {topic: found for topic, found in unsourced.items() if found} == {}
+
+
+def test_every_sentence_of_the_page_is_a_source(content):
+    """Its sentences, that is, not its headings, menu or phone line (lines without a full stop)."""
+    sources = " ".join(sentence for answer in content.answers for sentence in answer["sources"])
+    lines = (" ".join(line.split()).strip("• ") for line in PAGE_PATH.read_text().splitlines())
+    sentences = [s for line in lines if line.endswith(".") for s in re.split(r"(?<=\.) ", line)]
+    assert len(sentences) > 40
+    assert [sentence for sentence in sentences if sentence not in sources] == []
+
+
+@pytest.mark.parametrize(("topic", "sentence"), sorted(HOMES.items()))
+def test_page_content_is_in_the_answer_a_question_about_it_reaches(content, topic, sentence):
+    assert sentence in answer_of(content, topic)["sources"]
 
 
 def test_the_rights_answer_says_what_the_page_lets_you_do(content):
