@@ -44,9 +44,7 @@ async def test_where_is_the_medaire_notice(stack):
 async def test_i_need_a_doctor_now_gets_the_assistance_number_first(stack):
     payload, messages = await ask(stack, "I need a doctor now")
     assert payload["topic"] == "handoff.assistance"
-    assert messages[0]["text"].startswith(
-        "If you need help now, please call Subscriber Assistance on +1 215 942 8342"
-    )
+    assert messages[0]["text"].startswith("Subscriber Assistance: +1 215 942 8342.")
 
 
 async def test_a_client_companys_employee_is_not_sent_to_the_employment_notice(stack):

@@ -83,7 +83,10 @@ HOMES = {
 PRIVACY_PAGE = "https://www.internationalsos.com/privacy-notice/"
 # Words that present a link as the notice itself ("this is the Tracker Privacy Notice").
 THIS_IS = re.compile(r"\b(?:this|here) is the\b|\bhere's the\b|\bbelow is\b", re.I)
-ASSISTANCE_LINE = "Subscriber Assistance on +1 215 942 8342"
+# The page gives the number in its header ("Subscriber Assistance+1 215 942 8342") and nothing
+# about when to call it: the number's sentence says no more, and nothing around it says when.
+ASSISTANCE_LINE = "Subscriber Assistance: +1 215 942 8342."
+WHEN_TO_CALL = re.compile(r"\bif you need\b|\bnow\b|urgent|emergenc|\bany ?time\b|24/7", re.I)
 
 
 def singular(text: str) -> str:
@@ -169,6 +172,18 @@ def test_choice_titles_are_short_and_plain(content):
     titles = [answer["button"] for answer in content.answers if answer["button"]]
     titles += [notice["button"] for notice in content.notices]
     assert [t for t in titles if len(t.split()) > TITLE_WORDS or NOT_A_TITLE.search(t)] == []
+
+
+def test_the_assistance_number_comes_with_nothing_the_page_does_not_say(content):
+    responses = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))["responses"]
+    texts = [variant["text"] for variants in responses.values() for variant in variants]
+    texts += [answer_of(content, "handoff.assistance")["text"], routing.CLARIFY.again]
+    with_number = [text for text in texts if "+1" in text]
+    assert len(with_number) >= 3
+    for text in with_number:
+        sentences = re.split(r"(?<=[.?!]) ", text)
+        assert [s for s in sentences if "+1" in s] == [ASSISTANCE_LINE], text
+        assert not WHEN_TO_CALL.search(text), text
 
 
 def test_link_labels_say_where_they_lead(content):
