@@ -13,8 +13,8 @@ from knowledge.settings import PAGE_PATH
 from knowledge.store import normalize
 from orchestration.paths import DOMAIN
 
-# Words that name a right, a period or a process; an answer may use one only when one of its
-# source sentences does too.
+# Words that name a right, a period, a process, a place or a role; an answer may use one only
+# when one of its source sentences does too.
 CLAIMS = {
     "right": r"access\w*|correct(?:ion|ing)?|rectif\w*|delet\w*|eras\w*|object(?:ion|ing)?"
     r"|portab\w*|restrict\w*|opt(?:ing)? out|withdraw\w*|complain\w*",
@@ -22,6 +22,8 @@ CLAIMS = {
     r"|no longer than|periods?",
     "process": r"submit\w*|(?:make|send|file) a request|request form|fill(?:ing)? (?:in|out)"
     r"|forms?|e-?mail us|write to us|verify your identity|proof of identity|sets? out",
+    "place": r"countr(?:y|ies)|globally|worldwide|abroad|overseas",
+    "role": r"data protection officers?|dpos?",
 }
 # The page's names for the groups it shares with, and for who is in them.
 SHARING_TERMS = {
@@ -119,6 +121,10 @@ def test_claims_finds_rights_periods_and_processes():
         ("period", "30 days"),
         ("process", "submit"),
     }
+    assert claims("Our Data Protection Officers in other countries") == {
+        ("role", "data protection officers"),
+        ("place", "countries"),
+    }
     assert claims("We never sell your personal information.") == set()
 
 
@@ -172,6 +178,17 @@ def test_choice_titles_are_short_and_plain(content):
     titles = [answer["button"] for answer in content.answers if answer["button"]]
     titles += [notice["button"] for notice in content.notices]
     assert [t for t in titles if len(t.split()) > TITLE_WORDS or NOT_A_TITLE.search(t)] == []
+
+
+def test_the_cookie_icon_is_where_the_page_has_it(content):
+    """On the privacy page: the assistant may be in the app, where there is none."""
+    sentences = [
+        (answer["topic"], sentence)
+        for answer in content.answers
+        for sentence in re.split(r"(?<=[.?!]) ", answer["text"])
+        if "cookie icon" in sentence
+    ]
+    assert sentences and [s for s in sentences if "privacy page" not in s[1]] == []
 
 
 def test_the_assistance_number_comes_with_nothing_the_page_does_not_say(content):
