@@ -101,7 +101,10 @@ async def test_knowledge_lists_every_topic_and_notice(client, agent_headers, kno
     assert by_id["chitchat.greet"]["title"] == "greeting"  # its description: no choice asks it
     assert by_id["policy.no_sale"]["text"]
     assert by_id["retention"]["title"] == "How long my data is kept"  # the widget's choice
-    assert "tracker" in next(n for n in body["notices"] if n["id"] == "notice.tracker")["aliases"]
+    assert (
+        "travel tracker"
+        in next(n for n in body["notices"] if n["id"] == "notice.tracker")["aliases"]
+    )
 
 
 @pytest.mark.parametrize(

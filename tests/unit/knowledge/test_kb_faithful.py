@@ -56,6 +56,28 @@ GENERIC = {
     "online course",
     "assistance service",
 }
+# Words that mean something else in ordinary sentences: any app, any clinic, any website, to
+# resume, hiring a car, a visa applicant, a login of any kind. Not aliases: the service
+# recogniser (bot/service_recogniser.py) reads them in context. "tracker" (a fitness tracker)
+# stays one: without it, the recogniser missed a measured question naming the Tracker (README).
+AMBIGUOUS = {
+    "medical clinic",
+    "website",
+    "this website",
+    "health assessment",
+    "fitness to work",
+    "fitness for work",
+    "medical equipment",
+    "uk medical",
+    "uk training",
+    "resume",
+    "hiring",
+    "applicant",
+    "subscriber login",
+    "member login",
+    "app",
+    "the app",
+}
 FILLER = {"a", "an", "and", "for", "my", "of", "our", "privacy", "notice", "s", "the", "your"}
 # A choice's title is what a person would click: short and plain, no note to ourselves, no
 # list in brackets or after a comma, no "all" that makes a list complete, no third person.
@@ -244,6 +266,6 @@ def test_every_alias_names_one_notice_only(content):
         }
         for alias in notice["aliases"]:
             key = singular(alias)
-            if key in SHARING_TERMS | GENERIC or set(key.split()) - FILLER <= others:
+            if key in SHARING_TERMS | GENERIC | AMBIGUOUS or set(key.split()) - FILLER <= others:
                 ambiguous.append(alias)
     assert ambiguous == []
