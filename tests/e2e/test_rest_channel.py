@@ -95,6 +95,17 @@ async def test_a_named_service_beats_the_generic_privacy_policy(stack):
     assert payload == {"topic": "notice.travel_ready", "notices": ["notice.travel_ready"]}
 
 
+@pytest.mark.parametrize("template", ["privacy policy for {}", "{} privacy notice"])
+@pytest.mark.parametrize("notice", read_content().notices, ids=lambda notice: notice["id"])
+async def test_every_service_named_beside_a_generic_phrase_gets_its_own_notice(
+    stack, template, notice
+):
+    """The service as the assistant names it on its choices (an alias, or words the service
+    recogniser knows)."""
+    payload, _ = await ask(stack, template.format(notice["button"]))
+    assert payload == {"topic": notice["id"], "notices": [notice["id"]]}
+
+
 async def test_a_second_miss_offers_the_company_notice_and_the_assistance_line(stack):
     sender = new_sender("test")
     first, _ = await ask(stack, "/nlu_fallback", sender)
