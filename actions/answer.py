@@ -16,8 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import routing
 from knowledge import Answer, Catalog, Notice
+from knowledge.catalog import COMPANY_NOTICE
 
-COMPANY_NOTICE = "notice.company"
 HANDOFF = "handoff.assistance"
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
@@ -33,11 +33,8 @@ def default_catalog() -> Catalog:
 
 
 def service_in(catalog: Catalog, tracker: Tracker) -> Notice | None:
-    """The notice named in the latest message, if any; a named service beats the company
-    notice's generic words ("the privacy policy for MedAire" names both)."""
-    named = [catalog.notice(str(value)) for value in tracker.get_latest_entity_values("service")]
-    found = [notice for notice in named if notice]
-    return next((n for n in found if n.id != COMPANY_NOTICE), found[0] if found else None)
+    """The notice named in the latest message, if any (Catalog.named)."""
+    return catalog.named(tracker.get_latest_entity_values("service"))
 
 
 def typed(tracker: Tracker) -> str:

@@ -60,22 +60,23 @@ async def knowledge(request: web.Request) -> web.Response:
 
 
 def named_service(parsed: dict, catalog: Catalog) -> Notice | None:
-    """The notice of the service that Rasa found named in the query, if any."""
-    service = next(
-        (e.get("value") for e in parsed.get("entities", []) if e.get("entity") == "service"), None
-    )
-    return catalog.notice(str(service)) if service else None
+    """The notice of the service that Rasa found named in the query, as the chat takes it."""
+    entities = parsed.get("entities", [])
+    return catalog.named(e.get("value") for e in entities if e.get("entity") == "service")
 
 
 def topic_view(catalog: Catalog, topic: str, service: Notice | None = None) -> dict:
-    """A topic, its answer text (None when Rasa's domain answers it), the page sentences it
-    rests on and its notice links; `service` is the named service's notice, kept only when the
-    answer depends on it (the widget's share link then names it too)."""
+    """A topic, its title (the choice the widget offers for it, else its description), its
+    answer text (None when Rasa's domain answers it), the page sentences it rests on and its
+    notice links; `service` is the named service's notice, kept only when the answer depends
+    on it (the widget's share link then names it too)."""
     answer = catalog.answers.get(topic)
     notices = answer.notices_for(service) if answer else ()
+    description = catalog.topics[topic].description if topic in catalog.topics else ""
     return {
         "topic": topic,
-        "description": catalog.topics[topic].description if topic in catalog.topics else "",
+        "title": catalog.button(topic) if answer else description,
+        "description": description,
         "text": answer.text if answer else None,
         "sources": sources(catalog, topic),
         "notices": notice_links(catalog, (n.id for n in notices)),

@@ -6,11 +6,14 @@ never query the database again (reloading the knowledge base restarts them).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
 from knowledge.loader import FALLBACK_LANGUAGE
 from knowledge.store import Answer, KnowledgeStore, Notice, Topic, normalize
+
+COMPANY_NOTICE = "notice.company"  # the overall company notice: what generic words name
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,12 @@ class Catalog:
     def notice(self, key: str) -> Notice | None:
         """The notice with id `key`, or with an alias equal to `key` after normalisation."""
         return self.notices.get(key.strip().lower()) or self._by_alias.get(normalize(key))
+
+    def named(self, values: Iterable[object]) -> Notice | None:
+        """The notice a message names, from its `service` entity values: a service's before the
+        company notice's generic words ("the privacy policy for MedAire" names both)."""
+        found = [notice for value in values if (notice := self.notice(str(value)))]
+        return next((n for n in found if n.id != COMPANY_NOTICE), found[0] if found else None)
 
     def button(self, topic: str) -> str:
         """The title of the choice that asks `topic`: a notice's button for a notice topic."""

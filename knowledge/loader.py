@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -26,7 +27,9 @@ from knowledge.store import KNOWLEDGE_KINDS, TOPIC_KINDS, Topic, normalize
 MAX_WORDS = 60
 SERVICE_MODES = ("ask", "when_named")
 ANSWER_FIELDS = ("topic", "button", "answer", "sources", "notices", "service")
-NOTICE_FIELDS = ("id", "title", "button", "audience", "url", "label", "aliases")
+NOTICE_TEXTS = ("id", "title", "button", "audience", "url", "label", "url_source")
+NOTICE_FIELDS = (*NOTICE_TEXTS, "url_checked", "aliases")
+NEVER_CHECKED = "never"
 TOPIC_FIELDS = ("kind", "description")
 REPLY_FIELDS = ("language", "reply", "review")
 FALLBACK_LANGUAGE = "en"
@@ -190,7 +193,7 @@ def _read_notices(
         url: Any = item.get("url")
         aliases: Any = item.get("aliases") or []
         entry = f"notice '{notice_id}'" if isinstance(notice_id, str) else f"entry {number}"
-        valid = {name: check.text(path, entry, name, item.get(name)) for name in NOTICE_FIELDS[:6]}
+        valid = {name: check.text(path, entry, name, item.get(name)) for name in NOTICE_TEXTS}
         valid["aliases"] = check.texts(path, entry, "aliases", aliases)
         valid["fields"] = check.fields(path, entry, item, NOTICE_FIELDS)
         if valid["id"]:
@@ -204,6 +207,10 @@ def _read_notices(
                 check.fail(path, entry, f"notice id is not of kind notice in {topics_path.name}")
         if valid["url"] and (urlparse(url).scheme != "https" or not urlparse(url).netloc):
             check.fail(path, entry, f"url must be an https:// address, not {url!r}")
+        checked = item.get("url_checked")
+        valid["url_checked"] = isinstance(checked, date) or checked == NEVER_CHECKED
+        if not valid["url_checked"]:
+            check.fail(path, entry, f"url_checked must be a date (YYYY-MM-DD) or {NEVER_CHECKED!r}")
         for alias in aliases if valid["id"] and valid["aliases"] else ():
             key = normalize(alias)
             if not key:
@@ -227,6 +234,8 @@ def _read_notices(
                     "audience": item["audience"].strip(),
                     "url": url,
                     "label": item["label"].strip(),
+                    "url_source": _squash(item["url_source"]),
+                    "url_checked": item["url_checked"],
                     "aliases": [alias.strip() for alias in aliases],
                 }
             )

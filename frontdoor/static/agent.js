@@ -32,7 +32,7 @@
   // An answer: its text, the page's sentences, its notices, and how to pass it on.
   function topicCard(item) {
     const card = el("li", undefined, "card");
-    const title = el("h3", item.description);
+    const title = el("h3", item.title);
     if (item.confidence !== undefined) {
       const percent = Math.round(item.confidence * 100);
       title.append(" ", el("span", percent ? `${percent}%` : "<1%", "confidence"));

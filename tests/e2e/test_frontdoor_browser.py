@@ -143,7 +143,7 @@ def test_the_widget_answers_links_and_buttons(browser, stack):
     assert "sell" in ask(browser, "do you sell my data?").lower()
     answer = bot_messages(browser)[-1]
     link = answer.find_element(By.CSS_SELECTOR, ".notices a")
-    assert link.text.startswith("International SOS Privacy Notice ↗")  # named, no raw URL
+    assert link.text.startswith("Our overall company privacy notice ↗")  # named, no raw URL
     assert link.get_attribute("href").startswith("https://www.internationalsos.com/")
     assert link.get_attribute("rel") == "noopener noreferrer"
     assert link.size["height"] >= MIN_TAP

@@ -44,9 +44,7 @@ async def test_where_is_the_medaire_notice(stack):
 async def test_i_need_a_doctor_now_gets_the_assistance_number_first(stack):
     payload, messages = await ask(stack, "I need a doctor now")
     assert payload["topic"] == "handoff.assistance"
-    assert messages[0]["text"].startswith(
-        "If you need help now, please call Subscriber Assistance on +1 215 942 8342"
-    )
+    assert messages[0]["text"].startswith("Subscriber Assistance: +1 215 942 8342.")
 
 
 async def test_a_client_companys_employee_is_not_sent_to_the_employment_notice(stack):
@@ -95,6 +93,17 @@ async def test_a_follow_up_naming_a_service_repeats_the_question_for_it(stack, f
 async def test_a_named_service_beats_the_generic_privacy_policy(stack):
     payload, _ = await ask(stack, "show me the privacy policy of Travel Ready")
     assert payload == {"topic": "notice.travel_ready", "notices": ["notice.travel_ready"]}
+
+
+@pytest.mark.parametrize("template", ["privacy policy for {}", "{} privacy notice"])
+@pytest.mark.parametrize("notice", read_content().notices, ids=lambda notice: notice["id"])
+async def test_every_service_named_beside_a_generic_phrase_gets_its_own_notice(
+    stack, template, notice
+):
+    """The service as the assistant names it on its choices (an alias, or words the service
+    recogniser knows)."""
+    payload, _ = await ask(stack, template.format(notice["button"]))
+    assert payload == {"topic": notice["id"], "notices": [notice["id"]]}
 
 
 async def test_a_second_miss_offers_the_company_notice_and_the_assistance_line(stack):

@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswer, ActionClarify
+from orchestration.generate import build_spacy_pipeline
 from orchestration.paths import DOMAIN, ROOT
 
 ASSISTANCE_NUMBER = "+1 215 942 8342"
@@ -96,7 +97,10 @@ async def test_notice_named_by_alias(catalog):
     assert slots["service"] == "notice.medaire"
 
 
-@pytest.mark.parametrize("word", ["employee", "employees", "staff", "clinic", "portal", "medair"])
+@pytest.mark.parametrize(
+    "word",
+    ["employee", "employees", "staff", "clinic", "portal", "medair", "app", "website"],
+)
 async def test_a_word_that_is_no_alias_names_no_notice(catalog, word):
     """As when an employee of a client company asks whether their employer sees their data.
     The NLU's service entity is always an alias or a notice id (its EntityRuler matches the
@@ -135,7 +139,7 @@ async def test_which_service_is_asked_in_words_and_a_typed_name_answers_it(catal
         ("ask_sharing_employers", "I use the tracker at work"),
     ]:
         _, payload, after = await run(
-            ActionAnswer(catalog), intent, service="tracker", slots=slots, text=text
+            ActionAnswer(catalog), intent, service="notice.tracker", slots=slots, text=text
         )
         assert payload == {"topic": "retention", "notices": ["notice.tracker"]}, intent
         assert after["pending_topic"] is None and after["service"] == "notice.tracker"
@@ -148,7 +152,7 @@ async def test_a_new_question_naming_a_service_is_answered_as_new(catalog):
         ("ask_sharing_employers", "Tracker employer?", "sharing.employers"),
     ]:
         _, payload, _ = await run(
-            ActionAnswer(catalog), intent, service="tracker", slots=slots, text=text
+            ActionAnswer(catalog), intent, service="notice.tracker", slots=slots, text=text
         )
         assert payload["topic"] == topic
 
@@ -157,7 +161,7 @@ async def test_urgent_help_is_never_taken_for_the_awaited_service(catalog):
     slots = {"pending_topic": "retention", "last_topic": "retention"}
     text = "someone is hurt, I'm using the app"
     _, payload, _ = await run(
-        ActionAnswer(catalog), "request_help", service="the app", slots=slots, text=text
+        ActionAnswer(catalog), "request_help", service="mobile app", slots=slots, text=text
     )
     assert payload["topic"] == "handoff.assistance"
 
@@ -166,7 +170,7 @@ async def test_out_of_scope_is_out_of_scope_unless_it_names_the_awaited_service(
     dispatcher = CollectingDispatcher()
     slots = {"last_topic": "retention"}  # answered, nothing pending
     events = await ActionAnswer(catalog).run(
-        dispatcher, tracker("out_of_scope", service="the app", slots=slots), {}
+        dispatcher, tracker("out_of_scope", service="mobile app", slots=slots), {}
     )
     assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope"]
     assert events == [{"event": "slot", "timestamp": None, "name": "pending_topic", "value": None}]
@@ -179,16 +183,37 @@ async def test_a_named_service_beats_the_company_notice_words(catalog):
     assert payload == {"topic": "notice.medaire", "notices": ["notice.medaire"]}
 
 
+@pytest.fixture(scope="module")
+def ruler(catalog):
+    """The NLU's first pass over a message: the EntityRuler of the catalogue's aliases, as
+    `python -m orchestration.generate` builds it for the spaCy pipeline."""
+    return build_spacy_pipeline({a: n.id for n in catalog.notices.values() for a in n.aliases})
+
+
+@pytest.mark.parametrize("template", ["privacy policy for {}", "{} privacy notice"])
+async def test_every_service_named_beside_a_generic_phrase_links_its_own_notice(
+    catalog, ruler, template
+):
+    """The service as the assistant names it on its choices; the entities as the NLU gives
+    them: the aliases found, in order, then the service recogniser's when no alias named it."""
+    for notice in catalog.notices.values():
+        text = template.format(notice.button)
+        found = [entity.ent_id_ for entity in ruler(text).ents]
+        entities = found if notice.id in found else [*found, notice.id]
+        _, payload, _ = await run(ActionAnswer(catalog), "ask_notice", service=entities, text=text)
+        assert payload == {"topic": notice.id, "notices": [notice.id]}, text
+
+
 async def test_an_unclear_question_naming_a_service_out_of_context_is_asked_back(catalog):
     ranking = [("ask_website_usage", 0.4), ("ask_notice", 0.3)]
     _, payload, _ = await run(
-        ActionAnswer(catalog), "nlu_fallback", service="the app", ranking=ranking, text="x " * 9
+        ActionAnswer(catalog), "nlu_fallback", service="mobile app", ranking=ranking, text="x " * 9
     )
     assert payload["topic"] == "clarify" and "notice.assistance_app" in payload["candidates"]
 
 
 async def test_service_question_answers_for_the_named_service(catalog):
-    message, payload, slots = await run(ActionAnswer(catalog), "ask_rights", service="the app")
+    message, payload, slots = await run(ActionAnswer(catalog), "ask_rights", service="mobile app")
     assert payload == {"topic": "rights.requests", "notices": ["notice.assistance_app"]}
     assert not message["buttons"]
     assert slots["service"] == "notice.assistance_app"
@@ -225,7 +250,7 @@ async def test_follow_up_service_after_a_general_answer_gives_the_notice(catalog
 
 
 async def test_urgent_help_gives_the_assistance_number_and_no_privacy_answer(catalog):
-    message, payload, _ = await run(ActionAnswer(catalog), "request_help", service="the app")
+    message, payload, _ = await run(ActionAnswer(catalog), "request_help", service="mobile app")
     assert payload == {"topic": "handoff.assistance", "notices": []}
     assert ASSISTANCE_NUMBER in message["text"]
 
@@ -246,8 +271,8 @@ async def test_unsure_offers_the_best_candidates_and_something_else(catalog):
     }
     assert message["text"] == "I'm not sure I understood. Did you mean one of these?"
     assert [b["title"] for b in message["buttons"]] == [
-        "How long data is kept (answered by pointing to the right notice)",
-        "Access, correct, delete, object (answered by pointing to the right notice)",
+        "How long my data is kept",
+        "My rights over my data",
         "International SOS",
         "Something else",
     ]
@@ -292,7 +317,7 @@ async def test_every_url_in_a_reply_is_the_link_of_a_notice_its_payload_names(ca
     """Every reply the actions give, with and without a named service: its only URLs are on
     "label: url" lines of the notices in its payload, one line each."""
     replies = [await run(ActionAnswer(catalog), intent) for intent in ANSWERED]
-    for alias in ("MedAire", "the app", "TRICARE"):
+    for alias in ("MedAire", "mobile app", "TRICARE"):
         replies += [await run(ActionAnswer(catalog), i, service=alias) for i in ANSWERED]
         replies.append(await run(ActionAnswer(catalog), "inform_service", service=alias))
     replies.append(await run(ActionAnswer(catalog), "language_unsupported"))

@@ -29,7 +29,7 @@ NO_SALE = [
     {
         "recipient_id": "s",
         "text": "We never sell personal information.\n"
-        "International SOS Privacy Notice: https://www.internationalsos.com/privacy",
+        "Our overall company privacy notice: https://www.internationalsos.com/privacy",
     },
     {"recipient_id": "s", "custom": {"topic": "policy.no_sale", "notices": ["notice.company"]}},
 ]

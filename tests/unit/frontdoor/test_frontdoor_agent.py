@@ -32,7 +32,7 @@ async def test_search_gives_the_three_best_answers(client, rasa, agent_headers):
     ranked = [(r["topic"], r["confidence"]) for r in results]
     assert ranked == [("notice.tracker", 0.412), ("retention", 0.15), ("policy.no_sale", 0.05)]
     tracker = results[0]
-    assert tracker["text"] and tracker["description"] == "Tracker"
+    assert tracker["text"] and tracker["title"] == "Tracker"
     assert tracker["notices"][0]["id"] == "notice.tracker"
     assert tracker["notices"][0]["url"].startswith("https://www.internationalsos.com/")
     assert tracker["sources"] and tracker["service"] is None
@@ -50,6 +50,16 @@ async def test_a_service_dependent_result_is_answered_for_the_named_service(
     assert retention["sources"] == list(answers["retention"].sources)
     assert no_sale["service"] is None
     assert [n["id"] for n in no_sale["notices"]] == ["notice.company"]
+
+
+async def test_a_named_service_beats_the_company_notice_words_as_in_the_chat(
+    client, rasa, agent_headers
+):
+    entities = [{"entity": "service", "value": v} for v in ("privacy policy", "medaire")]
+    rasa.parsed = {**PARSED, "entities": entities}
+    results = (await (await search(client, agent_headers)).json())["results"]
+    assert [r["topic"] for r in results] == ["notice.medaire", "retention", "policy.no_sale"]
+    assert results[1]["service"] == "notice.medaire"
 
 
 async def test_a_notice_question_naming_no_service_gives_the_company_notice(
@@ -88,8 +98,13 @@ async def test_knowledge_lists_every_topic_and_notice(client, agent_headers, kno
         store.close()
     by_id = {t["topic"]: t for t in body["topics"]}
     assert by_id["chitchat.greet"]["text"] is None
+    assert by_id["chitchat.greet"]["title"] == "greeting"  # its description: no choice asks it
     assert by_id["policy.no_sale"]["text"]
-    assert "tracker" in next(n for n in body["notices"] if n["id"] == "notice.tracker")["aliases"]
+    assert by_id["retention"]["title"] == "How long my data is kept"  # the widget's choice
+    assert (
+        "travel tracker"
+        in next(n for n in body["notices"] if n["id"] == "notice.tracker")["aliases"]
+    )
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 COMPANY = {
     "id": "notice.company",
-    "title": "International SOS Privacy Notice",
-    "label": "International SOS Privacy Notice",
+    "title": "Our overall company privacy notice",
+    "label": "Our overall company privacy notice",
     "url": "https://www.internationalsos.com/privacy",
 }
 SESSION_ID = re.compile(r"([A-Za-z0-9_-]{24})\.[0-9]+\.[A-Za-z0-9_-]{22}")

@@ -104,6 +104,14 @@ def http_url(d):
     notice(d, "notice.medaire")["url"] = "http://www.internationalsos.com/privacy-notice/"
 
 
+def no_url_source(d):
+    del notice(d, "notice.medaire")["url_source"]
+
+
+def url_checked_in_words(d):
+    notice(d, "notice.medaire")["url_checked"] = "last week"
+
+
 def duplicate_notice(d):
     d["notices"].append(dict(notice(d, "notice.medfit"), aliases=["unique alias"]))
 
@@ -185,6 +193,8 @@ BAD_CONTENT = [
     ),
     ("notices.yml", no_url, ["notice 'notice.medaire'", "missing field 'url'"]),
     ("notices.yml", http_url, ["notice 'notice.medaire'", "https://"]),
+    ("notices.yml", no_url_source, ["notice 'notice.medaire'", "missing field 'url_source'"]),
+    ("notices.yml", url_checked_in_words, ["notice 'notice.medaire'", "url_checked must be"]),
     ("notices.yml", duplicate_notice, ["notice 'notice.medfit'", "duplicate notice id"]),
     ("notices.yml", missing_notice, ["notice 'notice.tracker'", "has no notice"]),
     (

@@ -46,7 +46,7 @@ def test_every_alias_finds_its_notice(loaded_url, catalog, content):
     ("key", "notice_id"),
     [
         ("MedAire", "notice.medaire"),
-        ("the App!", "notice.assistance_app"),
+        ("Mobile App!", "notice.assistance_app"),
         ("e-learning", "notice.digital_learning"),
         ("E LEARNING", "notice.digital_learning"),
         ("elearning", "notice.digital_learning"),
