@@ -97,16 +97,18 @@ def issued_minutes_ago(minutes: float) -> str:
 
 
 @pytest.mark.parametrize(
-    "session_id, code",
+    "make_session_id, code",
     [
-        ("alice", "invalid_session"),
-        (SessionIds(b"another secret").issue("c" * 24), "invalid_session"),
-        (issued_minutes_ago(31), "session_expired"),
+        (lambda: "alice", "invalid_session"),
+        (lambda: SessionIds(b"another secret").issue("c" * 24), "invalid_session"),
+        (lambda: issued_minutes_ago(31), "session_expired"),
     ],
+    ids=["not-signed", "signed-elsewhere", "expired"],  # stable: parallel workers must agree
 )
 async def test_a_forged_or_expired_session_is_refused(
-    feedback_client, api_headers, assert_openapi, session_id, code
+    feedback_client, api_headers, assert_openapi, make_session_id, code
 ):
+    session_id = make_session_id()
     for path in PATHS:
         status, body = await vote(feedback_client, session_id, True, path, api_headers)
         assert (status, body["error"]["code"]) == (400, code)
