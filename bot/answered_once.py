@@ -8,8 +8,9 @@ instances share conversations), a message whose id the stored conversation alrea
 processed again: the replies the bot gave it, stored with it, are sent instead.
 
 A resent message waits for the lock the dead instance held until its ticket expires
-(TICKET_LOCK_LIFETIME, bot/lock_store.py); should its own ticket expire meanwhile (LockError),
-it queues afresh, once.
+(TICKET_LOCK_LIFETIME, bot/lock_store.py); should its own ticket expire meanwhile
+(TicketExpired), it queues afresh, once. Any other LockError (Redis failing) is Rasa's to
+answer at once.
 
 Installed by bot/rasa_server.py around MessageProcessor.handle_message and Agent.handle_message.
 """
@@ -23,10 +24,11 @@ from typing import Any
 
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-from rasa.core.lock_store import LockError
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.lock_store import TicketExpired
 
 METADATA_KEY = "message_id"
 _MESSAGE_ID = re.compile(r"[0-9a-f]{32}")
@@ -83,7 +85,7 @@ def relocking_after_expiry(handle: AgentHandle) -> AgentHandle:
     async def handle_relocking(agent: Agent, message: UserMessage) -> Any:
         try:
             return await handle(agent, message)
-        except LockError:
+        except TicketExpired:
             return await handle(agent, message)
 
     return handle_relocking

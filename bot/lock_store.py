@@ -7,7 +7,7 @@ well, counted from when it started waiting: issued less than a polling interval 
 one, it expires before anyone notices the dead one has, and the conversation stays locked for
 good (Rasa 3.6; tests/unit/bot/test_lock_store.py shows it). Here a waiting message renews its
 ticket at each look, so it is served as soon as the tickets before it are done or expired; a
-message whose ticket is gone (it was starved longer than the lifetime) gets LockError, which
+message whose ticket is gone (it was starved longer than the lifetime) gets TicketExpired, which
 bot/answered_once.py answers by queueing afresh.
 
 Configured by orchestration/rasa_endpoints.py as `lock_store: {type: bot.lock_store.
@@ -26,6 +26,10 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 WAIT_S = 0.1  # between looks at the lock (Rasa: 1 s)
+
+
+class TicketExpired(LockError):
+    """A waiting message's ticket left the queue: it may queue again (Redis answered)."""
 
 
 class RenewingRedisLockStore(RedisLockStore):
@@ -50,11 +54,11 @@ class RenewingRedisLockStore(RedisLockStore):
     async def served(
         self, conversation_id: str, ticket: int, lifetime: float, wait_s: float
     ) -> TicketLock:
-        """The lock, once `ticket` is first in its queue; LockError if the ticket is gone."""
+        """The lock, once `ticket` is first in its queue; TicketExpired if the ticket is gone."""
         while True:
             lock = self.get_lock(conversation_id)
             if lock is None or not any(t.number == ticket for t in lock.tickets):
-                raise LockError(f"ticket {ticket} of a conversation expired while it waited")
+                raise TicketExpired(f"ticket {ticket} of a conversation expired while it waited")
             if not lock.is_locked(ticket):
                 return lock
             await asyncio.sleep(wait_s)

@@ -5,10 +5,10 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
-from rasa.core.lock_store import LockError, RedisLockStore
+from rasa.core.lock_store import RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.lock_store import RenewingRedisLockStore
+from bot.lock_store import RenewingRedisLockStore, TicketExpired
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -46,9 +46,9 @@ async def test_rasas_own_store_never_serves_it(endpoint):
         await asyncio.wait_for(served_after(store, "stuck", 0.5), timeout=4 * LIFETIME)
 
 
-async def test_a_ticket_that_is_gone_raises_lock_error(endpoint):
+async def test_a_ticket_that_is_gone_raises_ticket_expired(endpoint):
     store = RenewingRedisLockStore(endpoint)
     ticket = store.issue_ticket("starved", LIFETIME)
     store.delete_lock("starved")
-    with pytest.raises(LockError):
+    with pytest.raises(TicketExpired):
         await store.served("starved", ticket, LIFETIME, 0.05)
