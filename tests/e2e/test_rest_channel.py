@@ -180,7 +180,8 @@ async def test_conversations_are_stored_without_what_people_typed(stack, stored_
     assert replies[0]["topic"] == "retention"
     assert replies[2] == {"topic": "retention", "notices": ["notice.medaire"]}
     stored = json.dumps(await stored_tracker(sender))
-    for word in ("Jane", "jane.doe", "7946", "from the tracker", "what about"):
+    # the phone number whole: its digits alone turn up in stored timestamps by chance
+    for word in ("Jane", "jane.doe", "7946 0958", "from the tracker", "what about"):
         assert word not in stored
 
 
