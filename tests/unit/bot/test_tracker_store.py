@@ -132,7 +132,7 @@ async def test_redis_gets_no_typed_text_and_the_live_tracker_keeps_it(redis_stor
     tracker.update(_user_turn(said))
     await store.save(tracker)
     stored_value = raw.get(store.key_prefix + "visitor-textless")
-    assert "jane" not in stored_value and "7946" not in stored_value
+    assert "jane" not in stored_value and "7946 0958" not in stored_value  # whole: timestamps
     stored = await store.retrieve("visitor-textless")
     assert stored.latest_message.text is None
     assert stored.latest_message.intent_name == "ask_retention"
