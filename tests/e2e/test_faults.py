@@ -22,17 +22,16 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg2
 import pytest
-import redis
 
 from knowledge import load
 from orchestration.stack import Stack, free_ports, running
-from orchestration.supervisor import stop
 from orchestration.train import train
+from tests.e2e.servers import OwnRedis, wait_for
 
 APP_TOKEN = "faults-app-token-of-32-characters-at-least"
 AGENT_TOKEN = "faults-agent-token-of-32-characters-at-least"
@@ -41,48 +40,6 @@ UNANSWERED = ("clarify", "out_of_scope")  # the replies whose question the front
 FRIENDLY_WITHIN_S = 3.0
 READY = {"status": "ready", "rasa": ["up"], "actions": ["up"], "knowledge": "up"}
 POSTGRES_ACCOUNT = "postgres"  # PostgreSQL refuses to run as root: as root, it runs as this
-
-
-def wait_for(condition: Callable[[], bool], seconds: float) -> float:
-    """Seconds until `condition()` holds, polled; fails after `seconds`."""
-    started = time.monotonic()
-    while not condition():
-        assert time.monotonic() - started < seconds, "condition not met in time"
-        time.sleep(0.05)
-    return time.monotonic() - started
-
-
-class OwnRedis:
-    """A redis-server on a free port, in memory only, that a test stops and starts."""
-
-    def __init__(self, binary: str, log: Path):
-        self.binary, self.log = binary, log
-        self.port = free_ports(1)[0]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        """Start it (again, empty, on the same port); return once it answers."""
-        command = [self.binary, "--bind", "127.0.0.1", "--port", str(self.port)]
-        command += ["--save", "", "--appendonly", "no"]
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(command, stdout=out, stderr=out)
-        wait_for(self.answers, 10)
-
-    def answers(self) -> bool:
-        client = redis.Redis("127.0.0.1", self.port, socket_timeout=0.5)
-        try:
-            return client.ping()
-        except redis.RedisError:
-            return False
-        finally:
-            client.close()
-
-    def signal(self, sent: signal.Signals) -> None:
-        self.process.send_signal(sent)
-
-    def stop(self) -> None:
-        stop(self.process)
 
 
 class OwnPostgres:

@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from orchestration.paths import ROOT
 from orchestration.ports import in_use, listeners
 from orchestration.stack import Stack, free_ports, running
 from orchestration.train import train
+from tests.e2e.servers import OwnRedis, wait_for
 
 TOKEN = "faults-app-token-of-32-characters-at-least"
 QUESTION, FOLLOW_UP = "how long do you keep my data?", "and for MedAire?"
@@ -35,42 +35,15 @@ QUESTION, FOLLOW_UP = "how long do you keep my data?", "and for MedAire?"
 FRIENDLY_WITHIN_S = 5
 
 
-class OwnRedis:
-    """A redis-server for this module alone, in memory only, that a test may kill."""
-
-    def __init__(self):
-        if not shutil.which("redis-server"):
-            pytest.fail("these tests need redis-server on PATH", pytrace=False)
-        self.port = free_ports(1)[0]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        command = ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port)]
-        command += ["--save", "", "--appendonly", "no"]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while not answers_tcp(self.port):
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.05)
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait()
-
-
-def answers_tcp(port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-        return True
-    return False
-
-
 @pytest.fixture(scope="module")
-def own_redis() -> Iterator[OwnRedis]:
-    redis = OwnRedis()
-    redis.start()
-    yield redis
-    redis.kill()
+def own_redis(tmp_path_factory) -> Iterator[OwnRedis]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("these tests need redis-server on PATH", pytrace=False)
+    server = OwnRedis(binary, tmp_path_factory.mktemp("supervision-redis") / "redis.log")
+    server.start()
+    yield server
+    server.kill()
 
 
 @pytest.fixture(scope="module")
@@ -289,15 +262,6 @@ def running_pid(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
-
-
-def wait_for(condition, seconds: float) -> float:
-    """Seconds until `condition()` holds; fails after `seconds`."""
-    started = time.monotonic()
-    while not condition():
-        assert time.monotonic() - started < seconds, "condition not met in time"
-        time.sleep(0.05)
-    return time.monotonic() - started
 
 
 @pytest.mark.parametrize("when", ["starting", "started"])
