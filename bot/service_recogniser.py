@@ -104,9 +104,10 @@ class ServiceRecogniser(GraphComponent, EntityExtractorMixin):
             return messages
         for message in messages:
             named = {e.get("value") for e in message.get(ENTITIES, []) if e["entity"] == ENTITY}
-            if named - {COMPANY_NOTICE} or message.get_sparse_features(TEXT)[1] is None:
+            row = None if named - {COMPANY_NOTICE} else sentence_features(message)
+            if row is None:
                 continue
-            probabilities = self.model.predict_proba(features([message]))[0]
+            probabilities = self.model.predict_proba(row)[0]
             best = int(probabilities.argmax())
             label, confidence = str(self.model.classes_[best]), float(probabilities[best])
             if label == NONE or confidence < self.config["threshold"]:
@@ -136,6 +137,12 @@ def label_of(message: Message, synonyms: dict[str, str]) -> str | None:
     return values.pop() if values else NONE
 
 
+def sentence_features(message: Message) -> csr_matrix | None:
+    """The message's sentence-level sparse features (the sum over its tokens), as one row."""
+    sentence = message.get_sparse_features(TEXT)[1]
+    return None if sentence is None else csr_matrix(sentence.features)
+
+
 def features(messages: list[Message]) -> csr_matrix:
-    """Each message's sentence-level sparse features (the sum over its tokens), one row each."""
-    return vstack([csr_matrix(m.get_sparse_features(TEXT)[1].features) for m in messages])
+    """Each message's sentence-level sparse features, one row each."""
+    return vstack([sentence_features(m) for m in messages])
