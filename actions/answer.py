@@ -1,6 +1,6 @@
 """The two custom actions: answer from the knowledge base, or ask the user to choose.
 
-Every reply carries the contract payload of knowledge/topics.yml:
+Every reply carries the contract's payload (contract/, topics from knowledge/topics.yml):
 `{"topic", "notices"}` for an answer, `{"topic": "clarify", "candidates"}` when unsure.
 Both actions are given the knowledge base's catalogue; the action server, which builds them
 without arguments, gives them the one read at its start.
@@ -14,13 +14,17 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import routing
+from contract import routing
+from contract.topics import (
+    CLARIFY,
+    COMPANY_NOTICE,
+    HANDOFF,
+    NLU_FALLBACK,
+    OUT_OF_SCOPE,
+    Kind,
+)
 from knowledge import Answer, Catalog, Notice
-from knowledge.catalog import COMPANY_NOTICE
 
-HANDOFF = "handoff.assistance"
-FALLBACK_INTENT = "nlu_fallback"
-OUT_OF_SCOPE = "out_of_scope"
 PENDING = "pending_topic"  # the question waiting for "which service?" to be answered
 
 Events = list[dict[str, Any]]
@@ -49,9 +53,9 @@ def notice_button(notice: Notice, intent: str) -> dict[str, str]:
 
 def topic_button(catalog: Catalog, topic: str) -> dict[str, str]:
     """A button that asks the question of `topic` again, as if the user had typed it."""
-    is_notice = catalog.kind(topic) == "notice"
+    is_notice = catalog.kind(topic) == Kind.NOTICE
     intent = routing.intent_for(topic, topic if is_notice else None)
-    assert intent, f"no intent asks for {topic}"  # tests/unit/actions/test_routing.py
+    assert intent, f"no intent asks for {topic}"  # tests/unit/contract/test_routing.py
     if is_notice:
         return notice_button(catalog.notices[topic], intent)
     return {"title": catalog.button(topic), "payload": f"/{intent}"}
@@ -97,7 +101,7 @@ class ActionAnswer(Action):
         topic = self.topic(intent, named, service, last, typed(tracker), bool(pending))
         if topic is None:
             return ActionClarify(self.catalog).clarify(dispatcher, tracker)
-        if self.catalog.kind(topic) == "language":
+        if self.catalog.kind(topic) == Kind.LANGUAGE:
             return self.other_language(dispatcher, tracker, topic)
         answer = self.catalog.answers[topic]
         asks_service = answer.service == "ask" and not service
@@ -148,9 +152,9 @@ class ActionAnswer(Action):
         urgent = routing.topic_for(intent) == HANDOFF
         if named and not urgent and routing.names_a_service_only(intent, text, awaited):
             previous = self.catalog.answers.get(last) if last else None
-            if previous and previous.service and self.catalog.kind(previous.topic) != "notice":
+            if previous and previous.service and self.catalog.kind(previous.topic) != Kind.NOTICE:
                 return previous.topic
-            return None if intent == FALLBACK_INTENT else named.id
+            return None if intent == NLU_FALLBACK else named.id
         if intent == routing.FOLLOW_UP:
             return None
         return routing.topic_for(intent, service.id if service else None)
@@ -181,11 +185,11 @@ class ActionClarify(Action):
         else:
             candidates = self.candidates(tracker)
             text = settings.ask
-            more = [{"title": settings.something_else, "payload": f"/{FALLBACK_INTENT}"}]
+            more = [{"title": settings.something_else, "payload": f"/{NLU_FALLBACK}"}]
         dispatcher.utter_message(
             text=text,
             buttons=[topic_button(self.catalog, t) for t in candidates] + more,
-            json_message={"topic": "clarify", "candidates": candidates},
+            json_message={"topic": CLARIFY, "candidates": candidates},
         )
         return [SlotSet("misses", misses)]
 

@@ -7,7 +7,7 @@
 - The call to the action server is bounded by $ACTION_TIMEOUT seconds (2): Rasa 3.6 gives it
   rasa.core.constants.DEFAULT_REQUEST_TIMEOUT (5 minutes), read by rasa.core.actions.action at
   import, and its endpoint config has no timeout. A hung action server then costs a turn 2 s,
-  after which Rasa gives the friendly reply of actions/routing.yml (`unavailable`) instead of
+  after which Rasa gives the friendly reply of contract/routing.yml (`unavailable`) instead of
   the empty one it would send (64 visitors at once made a few turns that late).
 - Its health route (GET /webhooks/rest/) answers the supervisor's challenge (bot/supervised.py)
   when the supervisor started this process: a response middleware on the Sanic app of
@@ -42,10 +42,10 @@ from rasa.plugin import plugin_manager  # noqa: E402
 from rasa.shared.core.events import BotUttered, Event  # noqa: E402
 from sanic import Sanic  # noqa: E402
 
-from actions.routing import UNAVAILABLE  # noqa: E402
 from bot import log_privacy  # noqa: E402
 from bot.answered_once import answering_once, relocking_after_expiry  # noqa: E402
 from bot.supervised import prove_on  # noqa: E402
+from contract.routing import UNAVAILABLE_REPLY  # noqa: E402
 
 TOKEN_VARIABLE = "RASA_TOKEN"
 ACTION_TIMEOUT_VARIABLE, ACTION_TIMEOUT_S = "ACTION_TIMEOUT", 2.0
@@ -88,7 +88,7 @@ def answering_when_actions_fail(run: Run) -> Run:
             raise
         except Exception as error:
             log.warning("action failed (%s): the friendly reply instead", type(error).__name__)
-            return [BotUttered(UNAVAILABLE["text"], {"custom": UNAVAILABLE["custom"]})]
+            return [BotUttered(UNAVAILABLE_REPLY["text"], {"custom": UNAVAILABLE_REPLY["custom"]})]
 
     return run_or_apologise
 

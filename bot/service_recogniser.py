@@ -26,9 +26,10 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, vstack
 from sklearn.linear_model import LogisticRegression
 
+from contract.topics import COMPANY_NOTICE
+
 ENTITY = "service"
 NONE = "none"
-COMPANY_NOTICE = "notice.company"
 _FILE = "service_recogniser.skops"
 
 

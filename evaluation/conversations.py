@@ -22,9 +22,10 @@ from pathlib import Path
 import aiohttp
 import yaml
 
+from contract.replies import payload as reply_payload
 from evaluation import RESULTS
 from evaluation.evaluate import assistant, known_topics, share
-from evaluation.rest_client import contract, new_sender, send
+from evaluation.rest_client import new_sender, send
 from knowledge import read_content
 from orchestration.paths import ROOT
 
@@ -83,7 +84,7 @@ async def play(
         async with limit:
             for turn in conversation.turns:
                 reply = await send(session, url, sender, turn.user)
-                payloads.append(None if reply.error else contract(reply.messages))
+                payloads.append(None if reply.error else reply_payload(reply.messages))
         return payloads
 
     async with aiohttp.ClientSession() as session:

@@ -25,7 +25,8 @@ from pathlib import Path
 import spacy
 import yaml
 
-from actions import routing
+from contract import routing
+from contract.topics import CLARIFY, NLU_FALLBACK
 from evaluation.evaluate import Outcome, format_report, score
 from knowledge import Catalog
 from orchestration.generate import TRAIN_SPLIT, realworld_nlu
@@ -33,7 +34,6 @@ from orchestration.paths import REALWORLD, REALWORLD_NLU, ROOT, SPACY_MODEL
 from orchestration.train import CONFIG
 
 WORK = ROOT / "results" / "crossval"
-FALLBACK = "nlu_fallback"
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,8 @@ def outcome(parsed: Parsed, threshold: float, ambiguity: float) -> Outcome:
     ranked = [{"name": name, "confidence": c} for name, c in ranking]
     if first < threshold or first - second < ambiguity:
         candidates = routing.ranked_topics(ranked, parsed.service)
-        return Outcome("clarify", tuple(topic for topic, _ in candidates))
-    return Outcome(routing.any_topic_for(ranking[0][0], parsed.service) or "clarify")
+        return Outcome(CLARIFY, tuple(topic for topic, _ in candidates))
+    return Outcome(routing.any_topic_for(ranking[0][0], parsed.service) or CLARIFY)
 
 
 def folds(questions: Sequence[dict], k: int) -> list[list[dict]]:
@@ -97,7 +97,9 @@ async def parse(model: Path, questions: Sequence[dict], catalog: Catalog) -> lis
         services = [e["value"] for e in result["entities"] if e["entity"] == "service"]
         notice = catalog.notice(str(services[0])) if services else None
         ranking = tuple(
-            (i["name"], i["confidence"]) for i in result["intent_ranking"] if i["name"] != FALLBACK
+            (i["name"], i["confidence"])
+            for i in result["intent_ranking"]
+            if i["name"] != NLU_FALLBACK
         )
         service = notice.id if notice else None
         parsed.append(Parsed(question["q"], tuple(question["topics"]), ranking, service))

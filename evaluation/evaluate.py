@@ -23,15 +23,15 @@ from pathlib import Path
 import aiohttp
 import yaml
 
+from contract.replies import payload as reply_payload
+from contract.topics import CLARIFY, OUT_OF_SCOPE
 from evaluation import RESULTS
-from evaluation.rest_client import contract, new_sender, send
+from evaluation.rest_client import new_sender, send
 from orchestration.paths import ROOT
 
 QUESTIONS = ROOT / "tests" / "heldout_questions.yml"
 TOPICS = ROOT / "knowledge" / "topics.yml"
 EVAL_RESULTS = RESULTS / "eval-latest.json"
-CLARIFY = "clarify"
-OUT_OF_SCOPE = "out_of_scope"
 
 
 class QuestionFileError(ValueError):
@@ -191,7 +191,7 @@ async def replay(url: str, questions: Sequence[Question], concurrency: int) -> l
             reply = await send(session, url, new_sender("eval"), question.q)
         if reply.error:
             return Outcome(None, ms=reply.ms, error=reply.error)
-        payload = contract(reply.messages) or {}
+        payload = reply_payload(reply.messages) or {}
         candidates = tuple(payload.get("candidates") or ())
         return Outcome(payload.get("topic"), candidates, reply.ms)
 

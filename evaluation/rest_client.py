@@ -41,12 +41,3 @@ async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str)
     if error is None and not isinstance(body, list):
         error = "not a list of messages"
     return Reply(ms, body if isinstance(body, list) and error is None else [], error)
-
-
-def contract(messages: list[dict]) -> dict | None:
-    """The first custom payload with a "topic" key: what the bot says it answered."""
-    for message in messages:
-        custom = message.get("custom") if isinstance(message, dict) else None
-        if isinstance(custom, dict) and "topic" in custom:
-            return custom
-    return None

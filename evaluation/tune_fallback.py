@@ -14,6 +14,7 @@ import itertools
 import sys
 from pathlib import Path
 
+from contract.topics import CLARIFY
 from evaluation.crossval import load_parses, outcome, parses_path
 from evaluation.evaluate import clarified, correct
 
@@ -28,9 +29,9 @@ def grid(parsed: list) -> list[dict]:
     for threshold, ambiguity in itertools.product(THRESHOLDS, AMBIGUITIES):
         outcomes = [(p.topics, outcome(p, threshold, ambiguity)) for p in parsed]
         right = sum(correct(a, o) for a, o in outcomes) / len(outcomes)
-        asked = sum(o.topic == "clarify" for _, o in outcomes) / len(outcomes)
+        asked = sum(o.topic == CLARIFY for _, o in outcomes) / len(outcomes)
         rightly_asked = sum(clarified(a, o) for a, o in outcomes) / len(outcomes)
-        wrong = sum(o.topic != "clarify" and not correct(a, o) for a, o in outcomes) / len(outcomes)
+        wrong = sum(o.topic != CLARIFY and not correct(a, o) for a, o in outcomes) / len(outcomes)
         score = right - WRONG_COST * wrong
         rows.append(
             {

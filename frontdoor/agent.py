@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from actions import routing
+from contract import routing
 from frontdoor.catalog import CATALOG, notice_links, sources
 from frontdoor.errors import ApiError
 from frontdoor.rasa_client import RASA, RasaUnavailable, typed_text

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+from contract import replies, routing
+from contract.topics import COMPANY_NOTICE, UNAVAILABLE
 from frontdoor import insights, unanswered
 from frontdoor.answers import without_link_lines
 from frontdoor.catalog import CATALOG, notice_links, sources
@@ -24,11 +26,6 @@ from knowledge import Catalog
 log = logging.getLogger(__name__)
 
 OPENAPI = Path(__file__).with_name("openapi.json")
-COMPANY_NOTICE = "notice.company"
-UNAVAILABLE_TEXT = (
-    "Sorry, the privacy assistant is not available right now. Please try again in a few "
-    "minutes. Meanwhile, you can read our privacy notice:"
-)
 
 
 async def widget_chat(request: web.Request) -> web.Response:
@@ -100,13 +97,12 @@ def chosen_payload(body: dict, conversation: str, choices: OfferedChoices) -> st
 
 def chat_reply(rasa_messages: list, catalog: Catalog) -> dict:
     """The API's reply from Rasa's messages; a reply without a topic payload is unusable."""
-    payload, messages = None, []
-    for item in rasa_messages:
-        custom = item.get("custom") if isinstance(item, dict) else None
-        if payload is None and isinstance(custom, dict) and isinstance(custom.get("topic"), str):
-            payload = custom
-        if isinstance(item, dict) and isinstance(item.get("text"), str):
-            messages.append(_message(item))
+    payload = replies.payload(rasa_messages)
+    messages = [
+        _message(item)
+        for item in rasa_messages
+        if isinstance(item, dict) and isinstance(item.get("text"), str)
+    ]
     if payload is None or not messages:
         raise RasaUnavailable("reply without text or topic payload")
     reply = {
@@ -125,8 +121,8 @@ def unavailable_reply(catalog: Catalog) -> dict:
     notices = notice_links(catalog, [COMPANY_NOTICE])
     links = "".join(f"\n{n['title']}: {n['url']}" for n in notices)
     return {
-        "messages": [{"text": UNAVAILABLE_TEXT + links}],
-        "topic": "unavailable",
+        "messages": [{"text": routing.UNAVAILABLE_REPLY["rasa_down"] + links}],
+        "topic": UNAVAILABLE,
         "notices": notices,
         "sources": [],
     }

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.supervised import CHALLENGE_HEADER, proof_headers
+from contract.topics import COMPANY_NOTICE
 from frontdoor.rasa_client import RASA
 from frontdoor.settings import SETTINGS
 from frontdoor.unanswered import GAPS
@@ -30,7 +31,6 @@ from knowledge.models import Notice
 
 CHECK_TIMEOUT_S = 1.0
 HEALTHZ = "/healthz"
-COMPANY_NOTICE = "notice.company"
 
 
 async def healthz(request: web.Request) -> web.Response:

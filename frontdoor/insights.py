@@ -27,6 +27,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
+from contract.topics import CLARIFY, OUT_OF_SCOPE, UNAVAILABLE
 from frontdoor.catalog import CATALOG
 from frontdoor.errors import ApiError
 from frontdoor.security import require_bearer
@@ -37,7 +38,7 @@ from knowledge.themes import themes
 
 log = logging.getLogger(__name__)
 
-UNANSWERED = ("out_of_scope", "unavailable")
+UNANSWERED = (OUT_OF_SCOPE, UNAVAILABLE)
 FLUSH_SECONDS = 10.0
 DAYS = (7, 30)
 MAX_THEMES = 20
@@ -73,9 +74,9 @@ def count_reply(app: web.Application, reply: dict) -> None:
     """Count a reply the chat relays (see the module's docstring); unknown topics are not."""
     topics, tally = app[CATALOG].topics, app[TALLY]
     topic = reply["topic"]
-    if topic == "clarify":
-        for candidate in reply.get("candidates") or ["clarify"]:
-            if candidate in topics or candidate == "clarify":
+    if topic == CLARIFY:
+        for candidate in reply.get("candidates") or [CLARIFY]:
+            if candidate in topics or candidate == CLARIFY:
                 tally.add(candidate, "clarified")
     elif topic in UNANSWERED:
         tally.add(topic, "unanswered")

@@ -18,6 +18,7 @@ from functools import partial
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
+from contract.topics import CLARIFY, OUT_OF_SCOPE
 from frontdoor.memory import PerConversation
 from frontdoor.security import require_bearer
 from frontdoor.settings import SETTINGS
@@ -25,7 +26,7 @@ from knowledge.gaps import GapLog
 
 log = logging.getLogger(__name__)
 
-UNANSWERED = ("clarify", "out_of_scope")
+UNANSWERED = (CLARIFY, OUT_OF_SCOPE)
 PER_CONVERSATION = 3
 
 

@@ -10,10 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
+from contract.topics import COMPANY_NOTICE
 from knowledge.loader import FALLBACK_LANGUAGE
 from knowledge.store import Answer, KnowledgeStore, Notice, Topic, normalize
-
-COMPANY_NOTICE = "notice.company"  # the overall company notice: what generic words name
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,12 @@ from sqlalchemy import create_engine, event, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from contract.topics import Kind
 from knowledge import models
 from knowledge.settings import CONTENT_DIR, PAGE_PATH, REPO_ROOT, TOPICS_PATH, database_url
-from knowledge.store import KNOWLEDGE_KINDS, TOPIC_KINDS, Topic, normalize
+from knowledge.store import KNOWLEDGE_KINDS, Topic, normalize
+
+KINDS = tuple(kind.value for kind in Kind)
 
 MAX_WORDS = 60
 SERVICE_MODES = ("ask", "when_named")
@@ -164,8 +167,8 @@ def _read_topics(check: _Checker, path: Path) -> dict[str, Topic] | None:
         kind = item.get("kind")
         valid = check.fields(path, entry, item, TOPIC_FIELDS)
         valid &= check.text(path, entry, "description", item.get("description"))
-        if kind not in TOPIC_KINDS:
-            check.fail(path, entry, f"kind must be one of {TOPIC_KINDS}, not {kind!r}")
+        if kind not in KINDS:
+            check.fail(path, entry, f"kind must be one of {KINDS}, not {kind!r}")
         elif valid:
             topics[topic_id] = Topic(topic_id, item["kind"], item["description"].strip())
     return topics

@@ -15,7 +15,6 @@ from knowledge.settings import database_url
 
 _NOT_WORD = re.compile(r"[\W_]+")
 # What answers a topic (the `kind` of topics.yml); answers.yml answers the KNOWLEDGE_KINDS.
-TOPIC_KINDS = ("answer", "notice", "handoff", "chitchat", "out_of_scope", "language")
 KNOWLEDGE_KINDS = ("answer", "notice", "handoff")
 
 
@@ -27,7 +26,7 @@ def normalize(text: str) -> str:
 
 @dataclass(frozen=True)
 class Topic:
-    """A topic of topics.yml: its id, what answers it (one of TOPIC_KINDS) and what it is."""
+    """A topic of topics.yml: its id, what answers it (a contract.topics.Kind) and what it is."""
 
     id: str
     kind: str

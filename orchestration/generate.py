@@ -6,7 +6,7 @@
   and an EntityRuler for the aliases);
 - `data/nlu/realworld.yml`: the real questions of the train split of
   `data/realworld/privacyqa.yml`, each under the intent of its best reachable topic by the
-  routing map (actions/routing.yml), with the service aliases annotated. The dev split is
+  routing map (contract/routing.yml), with the service aliases annotated. The dev split is
   never read here;
 - `knowledge/gap_words.txt`: the words of the NLU data and of that train split that
   knowledge.gap_policy does not know from the package's own files (not those of the examples
@@ -24,7 +24,7 @@ import spacy
 import yaml
 from spacy.pipeline import EntityRuler
 
-from actions import routing
+from contract import routing
 from knowledge import KnowledgeStore
 from knowledge.gap_policy import WORDS_PATH, base_vocabulary, words
 from orchestration.paths import (

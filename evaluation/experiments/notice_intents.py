@@ -19,7 +19,8 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions import routing
+from contract import routing
+from contract.topics import CLARIFY
 from evaluation import RESULTS
 from evaluation.evaluate import QUESTIONS, load_questions
 from knowledge import Catalog
@@ -61,7 +62,7 @@ def topic_of(parsed: dict, catalog: Catalog) -> str:
         return intent.replace("_", ".", 1)
     services = [e["value"] for e in parsed["entities"] if e["entity"] == "service"]
     notice = catalog.notice(str(services[0])) if services else None
-    return routing.any_topic_for(intent, notice.id if notice else None) or "clarify"
+    return routing.any_topic_for(intent, notice.id if notice else None) or CLARIFY
 
 
 async def topics(model: Path, texts: list[str], catalog: Catalog) -> list[str]:

@@ -13,7 +13,8 @@ import aiohttp
 import pytest
 
 from bot.supervised import KEY_VARIABLE
-from evaluation.rest_client import contract, new_sender, send
+from contract import replies
+from evaluation.rest_client import new_sender, send
 from orchestration.paths import ROOT
 from orchestration.ports import listening_sockets, socket_inodes
 
@@ -158,7 +159,7 @@ async def test_malformed_commands_and_bad_unicode_get_a_normal_reply(stack, text
     async with aiohttp.ClientSession() as session:
         reply = await send(session, stack.webhook, new_sender(f"test-{NAME}"), text)
     assert reply.error is None
-    assert contract(reply.messages) is not None
+    assert replies.payload(reply.messages) is not None
     assert any(message.get("text", "").strip() for message in reply.messages)
 
 

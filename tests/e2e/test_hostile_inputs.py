@@ -13,7 +13,7 @@ import urllib.request
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evaluation.rest_client import contract
+from contract import replies
 
 PLANTED = ("zorblax.planted@example.com", "Ignatius Quarrelsome", "+1 555 0199 4321")
 INTENTS = ("ask_notice", "inform_service", "language_unsupported", "nlu_fallback", "restart")
@@ -78,7 +78,7 @@ def test_hostile_messages_get_normal_replies_and_leave_no_planted_value_in_a_log
         status, messages = ask(stack.webhook, f"{PLANTED[1]} {sender}", text)
         normal = (
             status == 200
-            and contract(messages) is not None
+            and replies.payload(messages) is not None
             and any(isinstance(m, dict) and str(m.get("text", "")).strip() for m in messages)
         )
         assert normal, (status, messages)

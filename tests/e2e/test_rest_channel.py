@@ -5,7 +5,8 @@ import json
 import aiohttp
 import pytest
 
-from evaluation.rest_client import contract, new_sender, send
+from contract import replies
+from evaluation.rest_client import new_sender, send
 from knowledge import load, read_content
 from orchestration.stack import free_ports, running
 from orchestration.train import train
@@ -21,7 +22,7 @@ async def ask(stack, text: str, sender: str | None = None) -> tuple[dict, list[d
     async with aiohttp.ClientSession() as session:
         reply = await send(session, stack.webhook, sender or new_sender("test"), text)
     assert reply.error is None
-    payload = contract(reply.messages)
+    payload = replies.payload(reply.messages)
     assert payload is not None, reply.messages
     return payload, reply.messages
 
@@ -268,10 +269,10 @@ async def test_a_message_sent_again_with_its_id_is_answered_once(stack, stored_t
 
     first = await post("how long do you keep my data?", "a" * 32)
     again = await post("how long do you keep my data?", "a" * 32)
-    assert again == first and contract(first)["topic"] == "retention"
+    assert again == first and replies.payload(first)["topic"] == "retention"
     assert user_turns(await stored_tracker(sender)) == ["a" * 32]
     follow_up = await post("and for MedAire?", "b" * 32)
-    assert contract(follow_up) == {"topic": "retention", "notices": ["notice.medaire"]}
+    assert replies.payload(follow_up) == {"topic": "retention", "notices": ["notice.medaire"]}
     assert await post("how long do you keep my data?", "a" * 32) == first
     await post("and for MedAire?", "not an id")
     turns = user_turns(await stored_tracker(sender))

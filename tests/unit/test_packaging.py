@@ -1,5 +1,6 @@
-"""The wheel carries what a server runs (the Rasa plugins, the actions, the knowledge base and
-the front door) with every file that code reads, and runs from it without the checkout."""
+"""The wheel carries what a server runs (the shared contract, the Rasa plugins, the actions,
+the knowledge base and the front door) with every file that code reads, and runs from it
+without the checkout."""
 
 import os
 import shutil
@@ -11,12 +12,12 @@ import pytest
 
 from orchestration.paths import ROOT
 
-PACKAGES = ("actions", "bot", "knowledge", "frontdoor")
+PACKAGES = ("contract", "actions", "bot", "knowledge", "frontdoor")
 # Run from the unpacked wheel: each module, and each file the code reads, comes from there.
 FROM_THE_WHEEL = """
 import json, sys
 from pathlib import Path
-import actions.answer, actions.routing, bot.action_server, bot.input_cleaner, bot.language
+import actions.answer, contract.routing, bot.action_server, bot.input_cleaner, bot.language
 import bot.tracker_store, frontdoor.app, knowledge
 from frontdoor.api import OPENAPI
 from frontdoor.app import STATIC
@@ -27,7 +28,7 @@ site = Path(sys.argv[1])
 for module in (actions.answer, bot.tracker_store, frontdoor.app, knowledge):
     assert Path(module.__file__).is_relative_to(site), module
 assert not [m for m in sys.modules if m.split(".")[0] in ("orchestration", "evaluation")]
-assert actions.routing.CLARIFY.candidates == 3  # routing.yml
+assert contract.routing.CLARIFY.candidates == 3  # routing.yml
 assert len(read_content().notices) == 16  # topics.yml, content/*.yml, privacy-page.txt
 assert redact("write to jane@example.com") == "write to [email]"  # redaction.yml
 assert kept_text("Can Wiebke see my trips?") is None  # gap_policy.yml, gap_words.txt

@@ -11,7 +11,6 @@ from evaluation.evaluate import (
     percentile,
     score,
 )
-from evaluation.rest_client import contract
 
 GOLD = [
     ("sharing.vendors",),
@@ -103,17 +102,6 @@ def test_percentile_interpolates_between_ranks():
     assert percentile([4.0, 1.0, 3.0, 2.0], 50) == 2.5
     assert percentile(range(1, 101), 95) == pytest.approx(95.05)
     assert percentile([1.0, 2.0], 100) == 2.0
-
-
-def test_contract_is_the_first_custom_payload_with_a_topic():
-    messages = [
-        {"recipient_id": "a", "text": "Hello"},
-        {"recipient_id": "a", "custom": {"kind": "card"}},
-        {"recipient_id": "a", "custom": {"topic": "clarify", "candidates": ["retention"]}},
-        {"recipient_id": "a", "custom": {"topic": "retention", "notices": []}},
-    ]
-    assert contract(messages) == {"topic": "clarify", "candidates": ["retention"]}
-    assert contract([{"text": "no payload"}]) is None
 
 
 def test_load_questions(tmp_path):

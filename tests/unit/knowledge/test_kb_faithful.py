@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 import yaml
 
-from actions import routing
+from contract import routing
 from knowledge.loader import read_content
 from knowledge.settings import PAGE_PATH
 from knowledge.store import normalize

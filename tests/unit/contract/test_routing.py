@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from actions import routing
+from contract import routing
 from knowledge import read_content
 from orchestration.paths import DOMAIN
 

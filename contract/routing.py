@@ -1,4 +1,4 @@
-"""The one routing map (actions/routing.yml): from a recognised intent to an answer topic.
+"""The one routing map (contract/routing.yml): from a recognised intent to an answer topic.
 
 The answering action, the agent console, the evaluation and the NLU generator all route
 through here, so they cannot drift apart. `service` is always a notice id (`notice.tracker`)
@@ -32,7 +32,7 @@ LANGUAGE: dict[str, str] = _MAP["language"]
 FOLLOW_UP: str = _MAP["follow_up"]
 RESPONSES: dict[str, str] = _MAP["responses"]
 CLARIFY = Clarify(**_MAP["clarify"])
-UNAVAILABLE: dict = _MAP["unavailable"]
+UNAVAILABLE_REPLY: dict = _MAP["unavailable"]
 ASK_SERVICE: str = _MAP["ask_service"]
 SHORT_WORDS: int = _MAP["short_words"]
 QUESTION_WORDS = frozenset(_MAP["question_words"])
