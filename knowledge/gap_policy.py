@@ -60,7 +60,8 @@ TLDS = (
     "cl|kr|tw|id|ph|vn|th|pk|ng|ke|ae|sa|il|lu|li|is"
 )
 DOMAIN = re.compile(rf"(?i)\b[a-z0-9][\w-]*(?:{DOT}[\w-]+)*{DOT}(?:{TLDS})\b(?:/{URL_TAIL})?")
-DIGITS = re.compile(r"[^\W\d_]*\d\w*(?:[\s./,:;'’+()#–—‐‑-]*[^\W\d_]*\d\w*)*")
+# starts only where no letter precedes: inside a run of letters it fails at once (linear)
+DIGITS = re.compile(r"(?<![^\W\d_])[^\W\d_]*\d\w*(?:[\s./,:;'’+()#–—‐‑-]*[^\W\d_]*\d\w*)*")
 TOKEN = re.compile(r"\[[a-z]+\]|[^\W_]+")
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # O'Neill, Jean-Luc: one word
 LETTER_WORD = re.compile(r"[^\W\d_]+")
