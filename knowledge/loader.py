@@ -8,6 +8,8 @@ it was.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -376,7 +378,8 @@ def load(
 ) -> dict[str, int]:
     """Validate, then replace the knowledge base at `url` in one transaction.
 
-    Returns the number of rows per table ("topic", "notice", "alias", "answer", ...).
+    Returns the number of rows per table ("topic", "notice", "alias", "answer", ...). The
+    load's version (a hash of the rows, knowledge.live) goes into `kb_version` with them.
     """
     content = read_content(content_dir, topics_path, page_path)
     rows: dict[Any, list[dict[str, Any]]] = {
@@ -422,6 +425,7 @@ def load(
             {"language": code, "text": text} for code, text in content.replies.items()
         ],
     }
+    version = content_version(rows)
     engine = create_engine(url or database_url(), future=True)
     if engine.dialect.name == "sqlite":
         _transactional_ddl(engine)
@@ -432,9 +436,16 @@ def load(
             for model, values in rows.items():
                 if values:
                     session.execute(insert(model), values)
+            session.execute(insert(models.Version), [{"version": version}])
     finally:
         engine.dispose()
     return {model.__tablename__.removeprefix("kb_"): len(values) for model, values in rows.items()}
+
+
+def content_version(rows: dict[Any, list[dict[str, Any]]]) -> str:
+    """A short hash of every row to load: the same content always gets the same version."""
+    tables = {model.__tablename__: values for model, values in rows.items()}
+    return hashlib.sha256(json.dumps(tables, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _transactional_ddl(engine: Engine) -> None:
