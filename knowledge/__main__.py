@@ -43,8 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{count} {table.replace('_', ' ')} rows" for table, count in counts.items()
     )
     print(
-        f"Loaded knowledge base into {shown}: {summary}; version {version}, which a running"
-        f" assistant answers with within {RELOAD_EVERY_S:.0f} s."
+        f"Loaded knowledge base into {shown}: {summary}; version {version}, which running"
+        f" assistants poll for every {RELOAD_EVERY_S:.0f} s and answer with."
     )
     return 0
 
