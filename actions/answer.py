@@ -2,11 +2,13 @@
 
 Every reply carries the contract's payload (contract/, topics from knowledge/topics.yml):
 `{"topic", "notices"}` for an answer, `{"topic": "clarify", "candidates"}` when unsure.
-Both actions are given the knowledge base's catalogue; the action server, which builds them
-without arguments, gives them the one read at its start.
+Both actions are given the knowledge base's catalogue; built without one, as the action server
+builds them, they answer with its live catalogue (knowledge.live), read at its start and again
+after each load.
 """
 
 import json
+from abc import ABC, abstractmethod
 from functools import cache
 from typing import Any
 
@@ -24,6 +26,7 @@ from contract.topics import (
     Kind,
 )
 from knowledge import Answer, Catalog, Notice
+from knowledge.live import LiveCatalog
 
 PENDING = "pending_topic"  # the question waiting for "which service?" to be answered
 
@@ -31,9 +34,26 @@ Events = list[dict[str, Any]]
 
 
 @cache
-def default_catalog() -> Catalog:
-    """The knowledge base ($DATABASE_URL), read once per action-server process."""
-    return Catalog.read()
+def live_catalog() -> LiveCatalog:
+    """The knowledge base ($DATABASE_URL) of this action-server process, which follows its
+    loads (bot/action_server.py)."""
+    return LiveCatalog()
+
+
+class CatalogAction(Action, ABC):
+    """An action answering from the catalogue it was given, else from the live one. The live
+    one changes on the event loop only, and run() never awaits: one run sees one catalogue.
+    (Abstract, so that the action server registers its subclasses only.)"""
+
+    def __init__(self, catalog: Catalog | None = None):
+        self.given = catalog
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.given if self.given is not None else live_catalog().catalog
 
 
 def service_in(catalog: Catalog, tracker: Tracker) -> Notice | None:
@@ -77,11 +97,8 @@ def reply(
     )
 
 
-class ActionAnswer(Action):
+class ActionAnswer(CatalogAction):
     """Answers the question's topic, linking the notice of the named or remembered service."""
-
-    def __init__(self, catalog: Catalog | None = None):
-        self.catalog = catalog or default_catalog()
 
     def name(self) -> str:
         return "action_answer"
@@ -160,12 +177,9 @@ class ActionAnswer(Action):
         return routing.topic_for(intent, service.id if service else None)
 
 
-class ActionClarify(Action):
+class ActionClarify(CatalogAction):
     """Offers the best candidate topics; the last miss (routing.yml) offers the company notice
     and the Subscriber Assistance line."""
-
-    def __init__(self, catalog: Catalog | None = None):
-        self.catalog = catalog or default_catalog()
 
     def name(self) -> str:
         return "action_clarify"

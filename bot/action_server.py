@@ -9,6 +9,8 @@
   reads an `action_name` from a 400 only when a form rejects; this bot has no forms.)
 - Logs go through bot.log_privacy; Sanic's access log is off.
 - /health answers the supervisor's challenge (bot/supervised.py) when it started this process.
+- The actions answer from the knowledge base read at its start; a task follows its loads
+  (knowledge.live), so that an edit is answered without a restart.
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
+from actions.answer import live_catalog
 from bot import log_privacy
 from bot.supervised import prove_on
 
 SECRET_VARIABLE = "ACTION_SERVER_SECRET"
+FOLLOW_TASK = "knowledge"
 HEALTH_PATH = "/health"
 OPEN_PATHS = frozenset({HEALTH_PATH})
 ERRORS = {
@@ -47,6 +51,16 @@ log = logging.getLogger("bot.action_server")  # not __name__: that is "__main__"
 def create(secret: str) -> Sanic:
     """rasa_sdk's app for the `actions` package, answering only requests with `secret`."""
     app = create_app("actions", cors_origins=None)
+    catalog = live_catalog()  # read now: a knowledge base not loaded stops the start
+
+    @app.after_server_start
+    async def follow_loads(app: Sanic, _loop: object) -> None:
+        app.add_task(catalog.follow(), name=FOLLOW_TASK)
+
+    @app.before_server_stop
+    async def stop_following(app: Sanic, _loop: object) -> None:
+        await app.cancel_task(FOLLOW_TASK, raise_exception=False)
+
     expected = f"Bearer {secret}".encode()
 
     @app.on_request

@@ -27,7 +27,7 @@ async def search(request: web.Request) -> web.Response:
         raise ApiError(
             503, "unavailable", "The assistant is not available; try again shortly."
         ) from None
-    catalog = request.app[CATALOG]
+    catalog = request.app[CATALOG].catalog
     service = named_service(parsed, catalog)
     ranked = routing.ranked_topics(
         parsed.get("intent_ranking", []), service.id if service else None
@@ -43,7 +43,7 @@ async def search(request: web.Request) -> web.Response:
 async def knowledge(request: web.Request) -> web.Response:
     """GET /agent/api/knowledge: every topic with its answer, and every notice."""
     require_bearer(request, [request.app[SETTINGS].agent_token])
-    catalog = request.app[CATALOG]
+    catalog = request.app[CATALOG].catalog
     notices = [
         {
             "id": n.id,

@@ -29,7 +29,7 @@ async def widget_answer(request: web.Request) -> web.Response:
 
 def _answer(request: web.Request) -> web.Response:
     topic, service = request.match_info["topic"], request.query.get("service")
-    return web.json_response(answer_view(request.app[CATALOG], topic, service))
+    return web.json_response(answer_view(request.app[CATALOG].catalog, topic, service))
 
 
 def answer_view(catalog: Catalog, topic: str, service: str | None = None) -> dict:

@@ -51,12 +51,12 @@ async def _chat(request: web.Request, channel: str) -> web.Response:
     conversation = sessions.conversation(body.get("session_id"))
     choice = chosen_payload(body, conversation, choices)
     message = choice if choice is not None else question(typed_text(string_field(body, "message")))
-    catalog = request.app[CATALOG]
     try:
-        reply = chat_reply(await request.app[RASA].send(conversation, message), catalog)
+        rasa_messages = await request.app[RASA].send(conversation, message)
+        reply = chat_reply(rasa_messages, request.app[CATALOG].catalog)
     except RasaUnavailable as error:
         log.warning("assistant unavailable: %s", error)
-        reply = unavailable_reply(catalog)
+        reply = unavailable_reply(request.app[CATALOG].catalog)
     choices.offer(
         conversation, [b["payload"] for m in reply["messages"] for b in m.get("buttons", [])]
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterable
 
 from aiohttp import web
@@ -10,17 +11,26 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from frontdoor.settings import SETTINGS
 from knowledge import Catalog
+from knowledge.catalog import ReloadedWhileRead
+from knowledge.live import LiveCatalog
 
-CATALOG = web.AppKey("catalog", Catalog)
+# The catalogue in use is `request.app[CATALOG].catalog`: read it once per request.
+CATALOG = web.AppKey("catalog", LiveCatalog)
 
 
 async def catalog(app: web.Application) -> AsyncIterator[None]:
-    """cleanup_ctx: read the knowledge base once (reloading it restarts the stack)."""
+    """cleanup_ctx: read the knowledge base, then follow its loads (knowledge.live)."""
     try:
-        app[CATALOG] = await asyncio.to_thread(Catalog.read, app[SETTINGS].database_url)
-    except SQLAlchemyError as error:
+        live = await asyncio.to_thread(LiveCatalog, app[SETTINGS].database_url)
+    except (SQLAlchemyError, ReloadedWhileRead) as error:
         raise RuntimeError("knowledge base not loaded: run `python -m knowledge load`") from error
+    app[CATALOG] = live
+    following = asyncio.create_task(live.follow())
     yield
+    following.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await following
+    live.close()
 
 
 def notice_links(catalog: Catalog, ids: Iterable[str]) -> list[dict[str, str]]:

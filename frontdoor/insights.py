@@ -72,7 +72,7 @@ TOPIC_COUNTS = web.AppKey("topic_counts", TopicCounts)
 
 def count_reply(app: web.Application, reply: dict) -> None:
     """Count a reply the chat relays (see the module's docstring); unknown topics are not."""
-    topics, tally = app[CATALOG].topics, app[TALLY]
+    topics, tally = app[CATALOG].catalog.topics, app[TALLY]
     topic = reply["topic"]
     if topic == CLARIFY:
         for candidate in reply.get("candidates") or [CLARIFY]:

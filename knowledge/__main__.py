@@ -9,8 +9,10 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from knowledge.live import RELOAD_EVERY_S
 from knowledge.loader import KnowledgeError, load
 from knowledge.settings import CONTENT_DIR, database_url
+from knowledge.store import KnowledgeStore
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         url = args.database_url or database_url()
         counts = load(url, content_dir=args.content_dir)
+        with KnowledgeStore(url) as store:
+            version = store.version()
         shown = make_url(url).render_as_string(hide_password=True)
     except KnowledgeError as error:
         print(f"knowledge: {error}", file=sys.stderr)
@@ -38,7 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     summary = ", ".join(
         f"{count} {table.replace('_', ' ')} rows" for table, count in counts.items()
     )
-    print(f"Loaded knowledge base into {shown}: {summary}.")
+    print(
+        f"Loaded knowledge base into {shown}: {summary}; version {version}, which running"
+        f" assistants poll for every {RELOAD_EVERY_S:.0f} s and answer with."
+    )
     return 0
 
 

@@ -1,7 +1,7 @@
 """The read model: the whole knowledge base in memory, read once and handed to what answers.
 
-The content is small, so the action server and the front door each read it at startup and
-never query the database again (reloading the knowledge base restarts them).
+The content is small, so the action server and the front door each read it whole, at their
+start and again after each load (knowledge.live), and never query it otherwise.
 """
 
 from __future__ import annotations
@@ -14,24 +14,43 @@ from contract.topics import COMPANY_NOTICE
 from knowledge.loader import FALLBACK_LANGUAGE
 from knowledge.store import Answer, KnowledgeStore, Notice, Topic, normalize
 
+READ_ATTEMPTS = 5  # reads of a catalogue that a load replaced meanwhile, before giving up
+
+
+class ReloadedWhileRead(Exception):
+    """The knowledge base was loaded again while its catalogue was being read."""
+
 
 @dataclass(frozen=True)
 class Catalog:
-    """Topics, answers and notices by id, in file order, and the other-language replies."""
+    """Topics, answers and notices by id, in file order, the other-language replies, and the
+    version of the load they come from."""
 
     topics: dict[str, Topic]
     answers: dict[str, Answer]
     notices: dict[str, Notice]
     replies: dict[str, str]
+    version: str | None = None
 
     @classmethod
     def read(cls, url: str | None = None) -> Catalog:
         """The knowledge base at `url` (default: $DATABASE_URL, else var/knowledge.sqlite)."""
         with KnowledgeStore(url) as store:
+            return cls.read_from(store)
+
+    @classmethod
+    def read_from(cls, store: KnowledgeStore) -> Catalog:
+        """The catalogue of one load: read again when a load replaced it meanwhile (its
+        version changed), up to READ_ATTEMPTS times; then ReloadedWhileRead."""
+        for _ in range(READ_ATTEMPTS):
+            version = store.version()
             topics = store.topics()
             answers = {topic: answer for topic in topics if (answer := store.answer(topic))}
             notices = {notice.id: notice for notice in store.notices()}
-            return cls(topics, answers, notices, store.language_replies())
+            replies = store.language_replies()
+            if store.version() == version:
+                return cls(topics, answers, notices, replies, version)
+        raise ReloadedWhileRead(f"the knowledge base was loaded {READ_ATTEMPTS} times meanwhile")
 
     def kind(self, topic: str) -> str | None:
         """What answers `topic` (knowledge/topics.yml), None for an unknown topic."""

@@ -8,6 +8,8 @@ it was.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -244,7 +246,7 @@ def _read_notices(
             )
     if topics is not None:
         for topic_id, topic in topics.items():
-            if topic.kind == "notice" and topic_id not in ids:
+            if topic.kind == Kind.NOTICE and topic_id not in ids:
                 check.fail(
                     path, f"notice '{topic_id}'", f"topic of {topics_path.name} has no notice here"
                 )
@@ -298,7 +300,7 @@ def _read_answers(
                     entry,
                     "this topic is answered by the Rasa domain or languages.yml, not here",
                 )
-        if kind == "notice":
+        if kind == Kind.NOTICE:
             if button is not None:
                 check.fail(path, entry, "a notice topic's button is its notice's, in notices.yml")
         elif topics is not None:
@@ -320,7 +322,7 @@ def _read_answers(
             for notice_id in linked:
                 if notice_ids is not None and notice_id not in notice_ids:
                     check.fail(path, entry, f"unknown notice id {notice_id!r}")
-            if kind == "notice" and linked[:1] != [topic]:
+            if kind == Kind.NOTICE and linked[:1] != [topic]:
                 check.fail(path, entry, f"a notice answer must link its own notice '{topic}' first")
         if all(valid.values()):
             answers.append(
@@ -379,7 +381,8 @@ def load(
 ) -> dict[str, int]:
     """Validate, then replace the knowledge base at `url` in one transaction.
 
-    Returns the number of rows per table ("topic", "notice", "alias", "answer", ...).
+    Returns the number of rows per table ("topic", "notice", "alias", "answer", ...). The
+    load's version (a hash of the rows, knowledge.live) goes into `kb_version` with them.
     """
     content = read_content(content_dir, topics_path, page_path)
     rows: dict[Any, list[dict[str, Any]]] = {
@@ -425,6 +428,7 @@ def load(
             {"language": code, "text": text} for code, text in content.replies.items()
         ],
     }
+    version = content_version(rows)
     engine = create_engine(url or database_url(), future=True)
     if engine.dialect.name == "sqlite":
         _transactional_ddl(engine)
@@ -435,9 +439,16 @@ def load(
             for model, values in rows.items():
                 if values:
                     session.execute(insert(model), values)
+            session.execute(insert(models.Version), [{"version": version}])
     finally:
         engine.dispose()
     return {model.__tablename__.removeprefix("kb_"): len(values) for model, values in rows.items()}
+
+
+def content_version(rows: dict[Any, list[dict[str, Any]]]) -> str:
+    """A short hash of every row to load: the same content always gets the same version."""
+    tables = {model.__tablename__: values for model, values in rows.items()}
+    return hashlib.sha256(json.dumps(tables, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _transactional_ddl(engine: Engine) -> None:

@@ -79,3 +79,11 @@ class LanguageReply(Base):
     __tablename__ = "kb_language_reply"
     language = Column(String(8), primary_key=True)
     text = Column(Text, nullable=False)
+
+
+class Version(Base):
+    """Which load the tables hold: a hash of their rows, written in the load's transaction.
+    Running processes compare it with their catalogue's to know when to read it again."""
+
+    __tablename__ = "kb_version"
+    version = Column(String(64), primary_key=True)

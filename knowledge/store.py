@@ -82,6 +82,11 @@ class KnowledgeStore:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def version(self) -> str | None:
+        """The version of the load the tables hold (knowledge.live), None if there is none."""
+        with Session(self.engine, future=True) as session:
+            return session.scalars(select(models.Version.version)).first()
+
     def answer(self, topic_id: str) -> Answer | None:
         """The answer to `topic_id`, or None when the knowledge base has none."""
         with Session(self.engine, future=True) as session:

@@ -6,6 +6,9 @@ served two instances no better (`make bench BENCH_ARGS=--scale`). It refuses to 
 port it needs is in use, naming it and its process. The stack restarts any process that exits
 or hangs and says so here and in var/logs/stack.log; its processes die with it, however it
 ends. Everything it and its processes create (var/, the logs) is readable by this user only.
+The processes follow the loads of the knowledge base (knowledge.live); when what training
+reads changes meanwhile (`make knowledge` with new aliases, edited NLU examples), it says
+that the model in use needs retraining.
 """
 
 import logging
@@ -17,9 +20,10 @@ import time
 from bot import log_privacy
 from orchestration.paths import ROOT
 from orchestration.stack import HOST, check_ports, private_dir, running
-from orchestration.train import train
+from orchestration.train import Retraining, train
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # Ctrl-C, a service manager, hangup
+RETRAINING_CHECK_S = 5.0  # hashing what training reads takes about 5 ms
 
 
 def main() -> None:
@@ -69,8 +73,11 @@ def serve() -> None:
         store = "Redis" if os.environ.get("REDIS_URL") else "memory (lost when Rasa stops)"
         print(f"  Rasa instances: {instances}; conversations in {store}")
         print(f"  Logs: {logs.relative_to(ROOT)}/   Stop: Ctrl-C\n")
+        retraining = Retraining(model)
         while True:
-            time.sleep(3600)
+            time.sleep(RETRAINING_CHECK_S)
+            if news := retraining.news():
+                print(news, flush=True)
 
 
 def _stop(signum: int, frame: object) -> None:

@@ -20,7 +20,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from contract import routing
-from contract.topics import CLARIFY
+from contract.topics import CLARIFY, Kind
 from evaluation import RESULTS
 from evaluation.evaluate import QUESTIONS, load_questions
 from knowledge import Catalog
@@ -103,7 +103,7 @@ def main() -> None:
         notice = [
             r
             for q, r in zip(questions, right, strict=True)
-            if catalog.kind(q.topics[0]) == "notice"
+            if catalog.kind(q.topics[0]) == Kind.NOTICE
         ]
         rows.append((name, sum(right) / len(right), sum(notice) / len(notice), len(notice)))
     table = "| NLU design | topic accuracy, all | topic accuracy, notice questions |\n"

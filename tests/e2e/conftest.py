@@ -37,20 +37,29 @@ def stack_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def stack(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The running stack's own knowledge base, so that what the tests ask stays out of var/
+    (a test that loads other content into it loads knowledge/content back)."""
+    database = f"sqlite:///{tmp_path_factory.mktemp('stack-db') / 'knowledge.sqlite'}"
+    load(database)
+    return database
+
+
+@pytest.fixture(scope="session")
+def stack(
+    stack_env: dict[str, str], stack_database: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
     """The action server, Rasa and the front door serving the current model (trained if needed)."""
     model = train()
     rasa_port, actions_port, frontdoor_port = free_ports(3)
     logs = tmp_path_factory.mktemp("stack-logs")
-    database = f"sqlite:///{tmp_path_factory.mktemp('stack-db') / 'knowledge.sqlite'}"
-    load(database)  # its own knowledge base, so that what the tests ask stays out of var/
     with running(
         model,
         rasa_ports=[rasa_port],
         actions_ports=[actions_port],
         frontdoor_port=frontdoor_port,
         log_dir=logs,
-        env={**stack_env, "DATABASE_URL": database},
+        env={**stack_env, "DATABASE_URL": stack_database},
     ) as started:
         yield started
 

@@ -14,12 +14,12 @@ from orchestration.stack import free_ports
 from orchestration.supervisor import stop
 
 
-def wait_for(condition: Callable[[], bool], seconds: float) -> float:
-    """Seconds until `condition()` holds, polled; fails after `seconds`."""
+def wait_for(condition: Callable[[], bool], seconds: float, every: float = 0.05) -> float:
+    """Seconds until `condition()` holds, polled every `every` s; fails after `seconds`."""
     started = time.monotonic()
     while not condition():
         assert time.monotonic() - started < seconds, "condition not met in time"
-        time.sleep(0.05)
+        time.sleep(every)
     return time.monotonic() - started
 
 

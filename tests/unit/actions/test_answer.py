@@ -1,5 +1,6 @@
 """The answering and clarifying actions, run as the action server runs them."""
 
+import dataclasses
 import json
 import re
 
@@ -8,7 +9,8 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import ActionAnswer, ActionClarify
+from actions.answer import ActionAnswer, ActionClarify, live_catalog
+from knowledge import load
 from orchestration.generate import build_spacy_pipeline
 from orchestration.paths import DOMAIN, ROOT
 
@@ -349,3 +351,21 @@ async def test_other_language_is_told_in_that_language_that_we_answer_in_english
     assert reply["text"].startswith(start)
     assert reply["text"].endswith(f"{company.label}: {company.url}")
     assert {e["name"] for e in events} == {"misses"}
+
+
+async def test_the_action_server_answers_with_its_live_catalogue(catalog, monkeypatch, tmp_path):
+    """Built without a catalogue (as the action server builds them), the actions answer with
+    the live one (knowledge.live), whichever it holds at each run."""
+    url = f"sqlite:///{tmp_path / 'knowledge.sqlite'}"
+    load(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    live_catalog.cache_clear()
+    try:
+        action = ActionAnswer()
+        assert action.catalog is live_catalog().catalog
+        edited = dataclasses.replace(catalog, version="edited")
+        live_catalog().use(edited)
+        assert action.catalog is edited
+    finally:
+        live_catalog().close()
+        live_catalog.cache_clear()

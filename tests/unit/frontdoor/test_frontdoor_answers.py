@@ -1,6 +1,16 @@
 """Answers by topic: GET /api/v1/answers/{topic} (app token) and the widget's /answers/{topic}."""
 
+import asyncio
+import shutil
+import time
+from pathlib import Path
+
 import pytest
+import yaml
+
+from knowledge import load
+from knowledge.live import RELOAD_EVERY_S
+from knowledge.settings import CONTENT_DIR
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -111,3 +121,25 @@ async def test_answers_are_rate_limited_like_the_chat(make_client, assert_openap
     assert response.status == 429
     body = await response.json()
     assert_openapi("/api/v1/answers/{topic}", "get", 429, body)
+
+
+async def test_a_load_is_answered_without_a_restart(
+    make_client, own_database, api_headers, tmp_path
+):
+    """The app follows the loads of its knowledge base (knowledge.live): polled every 2 s."""
+    client = await make_client(database_url=own_database)
+    content = Path(shutil.copytree(CONTENT_DIR, tmp_path / "content"))
+    path = content / "answers.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    next(a for a in data["answers"] if a["topic"] == "policy.no_sale")["answer"] = "Edited live."
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    load(own_database, content_dir=content)
+    deadline = time.monotonic() + 3 * RELOAD_EVERY_S
+    while (await answer_text(client, api_headers)) != "Edited live.":
+        assert time.monotonic() < deadline, "the edit was not answered"
+        await asyncio.sleep(0.1)
+
+
+async def answer_text(client, headers) -> str:
+    response = await client.get(API.format("policy.no_sale"), headers=headers)
+    return (await response.json())["text"]
