@@ -240,6 +240,16 @@ def test_start_again_forgets_the_conversation_and_a_shared_answer(browser, stack
     browser.refresh()
     assert len(shown(browser)) == 1 and browser.find_elements(By.ID, "greeting")
 
+    for unreadable in ["{not json", '{"you": "a"}', '[{"reply": 1}]', '[{"you": "a"}, null]']:
+        browser.execute_script(
+            f"sessionStorage.setItem('{TRANSCRIPT_KEY}', arguments[0])", unreadable
+        )
+        browser.refresh()  # a new conversation, as after "Start again"
+        assert len(shown(browser)) == 1 and browser.find_elements(By.ID, "greeting"), unreadable
+        assert storage(browser) == {}, unreadable
+    assert "sell" in ask(browser, "do you sell my data?").lower()
+    assert not [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+
 
 def covered_or_hidden(driver: WebDriver) -> str | None:
     """What hides the focused element: nothing (None), the screen's edge or another element."""
