@@ -1,5 +1,6 @@
 # The two commands of the README: `make run` and `make test`; eval, bench, compare and
-# tune-fallback measure the assistant. Everything else is a step they use.
+# tune-fallback measure the assistant; report writes the privacy team's report. Everything else is
+# a step they use.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 VENV := .venv
@@ -11,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: help setup browser knowledge train run test unit e2e conversations lint typecheck format \
-	eval bench compare crossval tune-fallback
+	eval bench compare crossval tune-fallback report
 
 help:
 	@echo "make run    set up, train if needed and start the assistant on http://127.0.0.1:8000/"
@@ -24,6 +25,7 @@ help:
 	@echo "make compare        config.yml against evaluation/experiments/*.yml, and one intent per notice"
 	@echo "make crossval       5-fold cross-validation on the real questions' train split"
 	@echo "make tune-fallback  FallbackClassifier thresholds on the cross-validation parses"
+	@echo "make report the privacy team's report, var/report.html (REPORT_ARGS='--days 7 --out FILE')"
 
 # A Python 3.10: $$PYTHON, python3.10 on PATH, then pyenv's versions.
 $(STAMP): pyproject.toml constraints.txt
@@ -122,3 +124,7 @@ crossval: knowledge
 
 tune-fallback: crossval
 	$(PY) -m evaluation.tune_fallback
+
+# The privacy team's report: one HTML page (charts, no script) from the insights' counters.
+report: setup
+	$(PY) -m evaluation.report $(REPORT_ARGS)

@@ -52,10 +52,10 @@ def answer_view(catalog: Catalog, topic: str, service: str | None = None) -> dic
 
 
 def without_link_lines(reply: dict) -> dict:
-    """The chat `reply` without its "<notice title>: <url>" lines, for the widget, which shows
-    the reply's notices as named links instead. Rasa sends each paragraph as a message of its
-    own, so a message left empty (and without buttons) goes too."""
-    lines = {f"{n['title']}: {n['url']}" for n in reply["notices"]}
+    """The chat `reply` without its "<notice label or title>: <url>" lines, for the widget,
+    which shows the reply's notices as named links instead. Rasa sends each paragraph as a
+    message of its own, so a message left empty (and without buttons) goes too."""
+    lines = {f"{n[name]}: {n['url']}" for n in reply["notices"] for name in ("label", "title")}
     messages = [
         {**m, "text": "\n".join(x for x in m["text"].split("\n") if x.strip() not in lines).strip()}
         for m in reply["messages"]

@@ -34,6 +34,7 @@ from frontdoor.security import require_bearer
 from frontdoor.settings import SETTINGS
 from frontdoor.unanswered import GAPS
 from knowledge.counts import COUNTS, Key, TopicCounts
+from knowledge.gaps import GapLog
 from knowledge.themes import themes
 
 log = logging.getLogger(__name__)
@@ -134,9 +135,13 @@ async def insights(request: web.Request) -> web.Response:
 
 
 def _read(app: web.Application, since: dt.date) -> tuple[list[dict], list[dict]]:
-    topics = app[TOPIC_COUNTS].totals(since)
-    grouped = themes(app[GAPS].asked_since(since))[:MAX_THEMES]
-    return topics, [{"count": theme.count, "example": theme.example} for theme in grouped]
+    return app[TOPIC_COUNTS].totals(since), top_themes(app[GAPS], since)
+
+
+def top_themes(gaps: GapLog, since: dt.date) -> list[dict]:
+    """The MAX_THEMES largest themes of the unanswered questions asked from `since` on."""
+    grouped = themes(gaps.asked_since(since))[:MAX_THEMES]
+    return [{"count": theme.count, "example": theme.example} for theme in grouped]
 
 
 def _days(text: str) -> int:

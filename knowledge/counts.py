@@ -84,3 +84,13 @@ class TopicCounts:
                 {"topic": row.topic, **{count: int(getattr(row, count)) for count in COUNTS}}
                 for row in session.execute(query)
             ]
+
+    def daily(self, since: dt.date) -> list[dict]:
+        """Each day's and topic's counts from `since` on, by day, then topic."""
+        query = select(TopicDay).where(TopicDay.day >= since).order_by(TopicDay.day, TopicDay.topic)
+        with Session(self.engine, future=True) as session:
+            return [
+                {"day": row.day, "topic": row.topic}
+                | {count: getattr(row, count) for count in COUNTS}
+                for row in session.scalars(query)
+            ]

@@ -15,12 +15,14 @@ import pytest
 from knowledge import load
 from orchestration.stack import Stack, free_ports, running
 from orchestration.train import train
+from tests.e2e.browser import axe_source, browser, chromium  # noqa: F401 (the browser tests' fixtures)
 
 # Front-door settings of the running stack (tests read the tokens from `stack_env`).
 STACK_ENV = {
     "APP_API_TOKENS": "e2e-app-token-of-32-characters-at-least",
     "AGENT_TOKEN": "e2e-agent-token-of-32-characters-at-least",
     "RATE_LIMIT_BURST": "1000",
+    "SESSION_SECRET": "e2e-session-secret-that-tests-sign-ids-with",
 }
 
 

@@ -1,4 +1,5 @@
-"""GET /agent/api/insights: per-topic counts per day and themes of the unanswered questions."""
+"""GET /agent/api/insights (and the report drawn from the same counters): per-topic counts per
+day and themes of the unanswered questions."""
 
 import csv
 import datetime as dt
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import MetaData, create_engine, select
 from sqlalchemy.exc import OperationalError
 
+from evaluation import report
 from frontdoor.insights import TOPIC_COUNTS
 from knowledge.counts import TopicCounts
 from knowledge.gaps import GapLog
@@ -226,6 +228,7 @@ async def test_no_name_session_id_or_question_is_stored_or_shown(
         json.dumps(found),
         await insights_csv(insights_client, agent_headers),
         dump(own_database),
+        report.render(report.gather(own_database, 90, 30, dt.date.today()), dt.datetime.now()),
     ]
     for text in shown:
         assert "what is the capital of peru" in text  # where a question would show

@@ -266,7 +266,9 @@ def test_token_bucket_forgets_idle_clients():
     assert set(limiter.buckets) == {"d"}
 
 
-TRACKER_LINE = "Tracker Privacy Notice: https://www.internationalsos.com/tracker"
+TRACKER_URL = "https://www.internationalsos.com/tracker"
+TRACKER_LINE = f"Tracker Privacy Notice: {TRACKER_URL}"
+TRACKER_LABEL = "Our privacy page, which links to the Tracker Privacy Notice"  # as the action says
 CHOICE = {"title": "Tracker", "payload": "/inform_service"}
 
 
@@ -281,11 +283,12 @@ CHOICE = {"title": "Tracker", "payload": "/inform_service"}
         ),
         ([{"text": "Other: https://x.example"}], [{"text": "Other: https://x.example"}]),
         ([{"text": TRACKER_LINE}], [{"text": ""}]),
+        ([{"text": "Answer."}, {"text": f"{TRACKER_LABEL}: {TRACKER_URL}"}], [{"text": "Answer."}]),
     ],
 )
 def test_the_widget_gets_chat_replies_without_their_notice_lines(messages, shown):
-    tracker = {"id": "notice.tracker", "title": "Tracker Privacy Notice"}
-    tracker["url"] = "https://www.internationalsos.com/tracker"
+    tracker = {"id": "notice.tracker", "title": "Tracker Privacy Notice", "label": TRACKER_LABEL}
+    tracker["url"] = TRACKER_URL
     reply = {"messages": messages, "topic": "retention", "notices": [tracker], "sources": []}
     assert without_link_lines(reply) == {**reply, "messages": shown}
 

@@ -86,3 +86,16 @@ def test_unanswered_questions_since_a_day_never_past_their_retention(database_ur
         assert month == [("asked today", 2), ("asked at the limit", 1), ("asked this week", 1)]
     finally:
         gaps.close()
+
+
+def test_the_daily_counts_are_each_day_and_topic_since_a_day(counts):
+    before, after = DAY - dt.timedelta(days=1), DAY + dt.timedelta(days=1)
+    counts.add({(before, "retention", "answered"): 9})
+    counts.add({(after, "retention", "helpful"): 1, (DAY, "retention", "answered"): 2})
+    counts.add({(DAY, "clarify", "clarified"): 1, (DAY, "retention", "answered"): 1})
+    zero = dict.fromkeys(("answered", "clarified", "unanswered", "helpful", "not_helpful"), 0)
+    assert counts.daily(DAY) == [
+        {"day": DAY, "topic": "clarify"} | zero | {"clarified": 1},
+        {"day": DAY, "topic": "retention"} | zero | {"answered": 3},
+        {"day": after, "topic": "retention"} | zero | {"helpful": 1},
+    ]
