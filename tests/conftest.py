@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from hypothesis import HealthCheck, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 from jsonschema import Draft7Validator, RefResolver
 from sqlalchemy import create_engine, text
@@ -23,6 +24,10 @@ from orchestration.rasa_endpoints import check_redis
 
 # Hypothesis's caches go to the temporary directory, not into the work tree.
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "privacy-assistant-hypothesis")
+# No example fails for taking long (Hypothesis's deadline and too_slow check time each one on
+# the wall clock, which a busy machine stretches): a test about time measures it itself.
+settings.register_profile("untimed", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("untimed")
 
 
 @pytest.fixture(scope="session")

@@ -71,7 +71,7 @@ def test_hostile_messages_get_normal_replies_and_leave_no_planted_value_in_a_log
     planted value (in one test, so that the search always follows the messages)."""
     tried: list[str] = []
 
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None)
+    @settings(max_examples=MAX_EXAMPLES, database=None)
     @given(text=hostile_messages(), sender=st.text(max_size=30))
     def gets_a_normal_reply(text, sender):
         tried.append(text)

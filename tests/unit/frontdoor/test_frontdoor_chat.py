@@ -107,7 +107,7 @@ async def test_rasa_down_gives_the_unavailable_reply(
 async def test_slow_rasa_gives_the_unavailable_reply(
     make_client, rasa, api_headers, assert_openapi
 ):
-    rasa.delay = 5
+    rasa.stall()
     client = await make_client(rasa_timeout=0.2)
     await assert_unavailable(client, api_headers, assert_openapi)
 

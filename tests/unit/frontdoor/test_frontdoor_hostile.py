@@ -85,7 +85,6 @@ content_types = st.one_of(
 
 HYPOTHESIS = settings(
     max_examples=EXAMPLES,
-    deadline=None,
     database=None,  # no .hypothesis/ in the work tree: a failure prints its example
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -3,6 +3,7 @@ takes no other process on a child's port for the child; its children die with it
 
 import http.server
 import logging
+import math
 import os
 import signal
 import socket
@@ -128,12 +129,14 @@ def alive(pid: int) -> bool:
         return False
 
 
-def test_a_killed_child_is_restarted_with_growing_backoff(watched, caplog):
+def test_a_killed_child_is_restarted_with_growing_backoff(monkeypatch, watched, caplog):
+    # however long a busy machine takes to restart it, its backoff is not reset in between
+    monkeypatch.setattr(supervisor, "STABLE_AFTER_S", math.inf)
     for backoff in (1, 2):
         old = watched.process.pid
         os.kill(old, signal.SIGKILL)
         wait_for(lambda old=old: watched.process.pid != old and "answering again" in caplog.text)
-        assert watched.answers(timeout=5)
+        assert watched.answers(timeout=WAIT)
         assert f"web exited with signal SIGKILL; restarting in {backoff} s" in caplog.text
         caplog.clear()
 
@@ -190,14 +193,15 @@ def test_a_restarted_child_whose_port_was_taken_is_not_taken_for_answering(
     os.kill(watched.process.pid, signal.SIGKILL)
     stranger(port_of(watched))  # takes the port before the child is restarted
     held = f"web exited with code 1; port {port_of(watched)} is in use by process {os.getpid()} ("
-    wait_for(lambda: caplog.text.count(held) >= 2, seconds=30)
+    wait_for(lambda: caplog.text.count(held) >= 2)
     assert "answering again" not in caplog.text
 
 
 @pytest.mark.parametrize("restarted", [False, True], ids=["started", "restarted"])
 def test_the_children_die_with_their_supervisor(tmp_path, restarted):
     """SIGKILL to a supervising process: its child, whether it started it from its main thread
-    or restarted it from its watching thread, dies within 5 s."""
+    or restarted it from its watching thread, dies (the kernel kills it at once; WAIT is only
+    the test's bound, and the time it took is printed)."""
     port = free_ports(1)[0]
     command = [sys.executable, "-c", SUPERVISING, str(port), str(tmp_path)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -210,7 +214,7 @@ def test_the_children_die_with_their_supervisor(tmp_path, restarted):
             (child,) = listeners(port)
         supervising.kill()
         supervising.wait()
-        waited = wait_for(lambda: not in_use("127.0.0.1", port) and not alive(child), 5)
+        waited = wait_for(lambda: not in_use("127.0.0.1", port) and not alive(child))
     print(f"the child gone {waited:.2f} s after its supervisor was killed")
 
 
