@@ -13,6 +13,11 @@ import redis
 from orchestration.stack import free_ports
 from orchestration.supervisor import stop
 
+#: A turn that one of the stack's timeouts bounds (2 s for the action server and Redis, 3 s for
+#: Rasa) ends within this, however loaded the machine; without the timeout it would wait for the
+#: client's 30 s or Rasa's 5 minutes. The tests print the time measured; the README reports it.
+BOUNDED_S = 15.0
+
 
 def wait_for(condition: Callable[[], bool], seconds: float, every: float = 0.05) -> float:
     """Seconds until `condition()` holds, polled every `every` s; fails after `seconds`."""

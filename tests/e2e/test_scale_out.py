@@ -46,7 +46,7 @@ ASK_AGAIN_AFTER_S, MAX_ASKS = 0.5, 20
 # waits for both
 TIMEOUTS = {"ACTION_TIMEOUT": "20", "RASA_TIMEOUT": "30", "RASA_FAILOVER_TIMEOUT": "30"}
 CLIENT_TIMEOUT_S = 90
-WAIT_S = 120  # for the load to get going, and for the killed instance to answer again
+WAIT_S = 300  # for the load to get going, and for the killed instance to answer again
 
 
 @pytest.fixture(scope="module")
