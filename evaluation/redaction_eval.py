@@ -1,4 +1,4 @@
-"""`python -m evaluation.redaction_eval`: how well knowledge.redaction removes personal data.
+"""`python -m evaluation.redaction_eval`: how well privacy.redaction removes personal data.
 
 On each part of tests/pii_cases.yml (tuning, heldout, hard, blind: the file says how each was
 made): recall per kind (a case is caught for a kind when all its substrings of that kind are
@@ -9,7 +9,7 @@ share altered of every English question the project has (evaluation.language_eva
 questions, NLU examples, real questions), which hold no personal data but were not checked
 one by one.
 
-Then the list of unanswered questions (knowledge.gap_policy): per part, recall per kind of what
+Then the list of unanswered questions (privacy.gap_policy): per part, recall per kind of what
 `kept_text` keeps (a case it drops has every kind caught), the time per message, and the share
 of clean questions kept unchanged, kept altered and dropped; and the share dropped of other
 questions without personal data: the held-out questions and PrivacyQA's training split (whose
@@ -30,9 +30,9 @@ from pathlib import Path
 import yaml
 
 from evaluation import RESULTS
-from knowledge.gap_policy import kept_text, normalised
-from knowledge.redaction import KINDS, redact
 from orchestration.paths import REALWORLD, ROOT
+from privacy.gap_policy import kept_text, normalised
+from privacy.redaction import KINDS, redact
 
 CASES = ROOT / "tests" / "pii_cases.yml"
 HELDOUT = ROOT / "tests" / "heldout_questions.yml"
@@ -252,7 +252,7 @@ def main() -> None:
 
 
 def print_unanswered_list(report: dict, parts: list[str]) -> None:
-    print("\nThe list of unanswered questions (knowledge.gap_policy): recall per kind")
+    print("\nThe list of unanswered questions (privacy.gap_policy): recall per kind")
     lists = {name: report[name]["unanswered_list"] for name in parts}
     print(f"{'kind':<10}" + "".join(f"{name:>22}" for name in parts) + "    goal")
     for kind in KINDS:
