@@ -19,7 +19,7 @@ import yaml
 
 from bot.language import blank_spans, detect
 from evaluation import RESULTS
-from orchestration.paths import REALWORLD, ROOT, SPACY_MODEL
+from orchestration.paths import REALWORLD, ROOT, SPACY_MODEL, nlu_files
 
 LANGUAGES = ROOT / "tests" / "language_questions.yml"
 ENGLISH_HARD = ROOT / "tests" / "english_hard.yml"
@@ -31,7 +31,7 @@ BUCKETS = ((1, 2), (3, 5), (6, 10))
 def english_sets() -> dict[str, list[str]]:
     """Every English text we have, by set."""
     nlu = []
-    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+    for path in nlu_files():
         for item in yaml.safe_load(path.read_text())["nlu"]:
             if "intent" in item and item["intent"] != "language_unsupported":
                 nlu += [line[2:] for line in item["examples"].splitlines() if line.startswith("- ")]

@@ -1,10 +1,10 @@
 """Generate the NLU parts that come from other sources, never edited by hand.
 
-- `data/nlu/services.yml`: synonyms and a lookup table for the `service` entity, from the
-  knowledge base's notice aliases;
+- `data/nlu/generated/services.yml`: synonyms and a lookup table for the `service` entity,
+  from the knowledge base's notice aliases;
 - `.build/spacy_en_privacy`: the in-repo spaCy pipeline (blank English, a lookup lemmatizer
   and an EntityRuler for the aliases);
-- `data/nlu/realworld.yml`: the real questions of the train split of
+- `data/nlu/generated/realworld.yml`: the real questions of the train split of
   `data/realworld/privacyqa.yml`, each under the intent of its best reachable topic by the
   routing map (contract/routing.yml), with the service aliases annotated. The dev split is
   never read here;
@@ -29,12 +29,12 @@ from contract import routing
 from knowledge import KnowledgeStore
 from orchestration.paths import (
     MODELS,
-    NLU_DIR,
     REALWORLD,
     REALWORLD_NLU,
     ROOT,
     SERVICES_NLU,
     SPACY_MODEL,
+    nlu_files,
 )
 from orchestration.train import RETRAIN, model_path
 from privacy.gap_policy import WORDS_PATH, base_vocabulary, words
@@ -87,13 +87,13 @@ def gap_words(nlu_texts: Iterable[str], questions: Iterable[dict]) -> str:
     that gap_policy's base vocabulary lacks, one a line."""
     texts = [*nlu_texts, *(q["q"] for q in questions if q["split"] == TRAIN_SPLIT)]
     new = set().union(*map(words, texts)) - base_vocabulary()
-    source = "data/nlu/*.yml and the train split of data/realworld/privacyqa.yml"
+    source = "data/nlu/**/*.yml and the train split of data/realworld/privacyqa.yml"
     return HEADER.format(source=source) + "".join(f"{word}\n" for word in sorted(new))
 
 
 def nlu_texts() -> list[str]:
-    """The examples of data/nlu/*.yml, but those of messages in other languages."""
-    items = [item for path in sorted(NLU_DIR.glob("*.yml")) for item in _nlu_items(path)]
+    """The examples of data/nlu/**/*.yml, but those of messages in other languages."""
+    items = [item for path in nlu_files() for item in _nlu_items(path)]
     return [item["examples"] for item in items if item.get("intent") != "language_unsupported"]
 
 

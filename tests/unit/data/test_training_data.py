@@ -7,13 +7,9 @@ import yaml
 
 from knowledge import read_content
 from orchestration.generate import build_spacy_pipeline, realworld_nlu
-from orchestration.paths import REALWORLD, REALWORLD_NLU, ROOT
+from orchestration.paths import NLU_DIR, REALWORLD, REALWORLD_NLU, ROOT
 
-HAND_WRITTEN = sorted(
-    p
-    for p in (ROOT / "data" / "nlu").glob("*.yml")
-    if p.name not in {"services.yml", "realworld.yml"}
-)
+HAND_WRITTEN = sorted(NLU_DIR.glob("*.yml"))
 # Two texts this close (difflib ratio, after normalising) are the same question reworded.
 PARAPHRASE_RATIO = 0.9
 
