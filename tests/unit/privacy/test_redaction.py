@@ -1,4 +1,4 @@
-"""The redactor on the labelled cases of tests/pii_cases.yml, and its contract."""
+"""The redactor on the labelled cases of evaluation/data/pii_cases.yml, and its contract."""
 
 import pytest
 
