@@ -125,7 +125,9 @@ def main() -> None:
         (REALWORLD_NLU, lambda: realworld_nlu(questions, nlp)),
         (WORDS_PATH, lambda: gap_words(nlu_texts(), questions)),  # after the NLU files
     ]:
-        if not path.exists() or path.read_text() != (content := text()):
+        content = text()
+        if not path.exists() or path.read_text() != content:
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(content)
             print(f"wrote {path.relative_to(ROOT)}")
     if not model_path().exists():
