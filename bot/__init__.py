@@ -1,5 +1,5 @@
-"""Rasa's plugins (NLU steps, the private conversation store, private logs) and the entry
-points of the Rasa and action server processes.
+"""Rasa's plugins (NLU steps, the private conversation store) and the entry points of the Rasa
+and action server processes.
 
 Importing it sets Rasa's environment for this process and the ones it starts: no telemetry
 (no third-party calls) and a quiet TensorFlow. This is the one place; the Makefile exports

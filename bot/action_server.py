@@ -7,7 +7,7 @@
 - Errors are `{"error": {"code", "message"}}`, the same for every request with that status:
   never the request body, the action name or a slot value, in the reply or in the log. (Rasa
   reads an `action_name` from a 400 only when a form rejects; this bot has no forms.)
-- Logs go through bot.log_privacy; Sanic's access log is off.
+- Logs go through privacy.log_privacy; Sanic's access log is off.
 - /health answers the supervisor's challenge (bot/supervised.py) when it started this process.
 - The actions answer from the knowledge base read at its start; a task follows its loads
   (knowledge.live), so that an edit is answered without a restart.
@@ -30,8 +30,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
 from actions.answer import live_catalog
-from bot import log_privacy
 from bot.supervised import prove_on
+from privacy import log_privacy
 
 SECRET_VARIABLE = "ACTION_SERVER_SECRET"
 FOLLOW_TASK = "knowledge"

@@ -43,7 +43,7 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from knowledge.redaction import S  # Python's \s, for RE2
+from privacy.redaction import S  # Python's \s, for RE2
 
 INTENT_NAME = "language_unsupported"
 ENTITY = "language"

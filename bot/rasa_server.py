@@ -1,6 +1,6 @@
 """`python -m bot.rasa_server ARGS`: the `rasa ARGS` command, private and without JAX in memory.
 
-- Logs: bot.log_privacy is installed before Rasa starts, and again once Rasa has set up its
+- Logs: privacy.log_privacy is installed before Rasa starts, and again once Rasa has set up its
   own logging and warning filters.
 - The HTTP API token is read from $RASA_TOKEN, never from the command line, where any local
   user could read it (`ps`); `rasa run --auth-token` would put it there.
@@ -42,10 +42,10 @@ from rasa.plugin import plugin_manager  # noqa: E402
 from rasa.shared.core.events import BotUttered, Event  # noqa: E402
 from sanic import Sanic  # noqa: E402
 
-from bot import log_privacy  # noqa: E402
 from bot.answered_once import answering_once, relocking_after_expiry  # noqa: E402
 from bot.supervised import prove_on  # noqa: E402
 from contract.routing import UNAVAILABLE_REPLY  # noqa: E402
+from privacy import log_privacy  # noqa: E402
 
 TOKEN_VARIABLE = "RASA_TOKEN"
 ACTION_TIMEOUT_VARIABLE, ACTION_TIMEOUT_S = "ACTION_TIMEOUT", 2.0

@@ -1,8 +1,8 @@
 """`python -m evaluation.bench --scale`: what Redis costs and what a second Rasa instance brings.
 
 Starts our assistant on free ports in four setups at once (idle ones cost no CPU), and loads
-them the way evaluation.bench does (sessions of greeting, question, follow-up, thanks), each
-conversation sent to the instance its id hashes to, as the front door does:
+them the way evaluation.bench does (evaluation.load: sessions of greeting, question, follow-up,
+thanks), each conversation sent to the instance its id hashes to, as the front door does:
 
 - Redis's cost: one user, its conversations sent in turn to one instance keeping them in memory
   (the default `make run`) and to one keeping them in Redis, so that both see the same
@@ -22,8 +22,6 @@ import asyncio
 import json
 import logging
 import os
-import random
-import time
 import uuid
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -32,17 +30,9 @@ import aiohttp
 import redis
 
 from evaluation import RESULTS
-from evaluation.bench import (
-    WARMUP_SESSIONS,
-    Bot,
-    _num,
-    load_level,
-    machine,
-    our_bot,
-    rss_mb,
-)
-from evaluation.evaluate import percentile
-from evaluation.rest_client import new_sender, send
+from evaluation.bench_report import machine, num, scale_markdown
+from evaluation.load import Bot, in_turn, load_level, our_bot, warm_up
+from evaluation.processes import rss_mb
 from orchestration.paths import ROOT
 from orchestration.stack import Stack, free_ports, running
 from orchestration.train import train
@@ -113,14 +103,12 @@ async def _measure(
     async with aiohttp.ClientSession(connector=connector) as session:
         for urls in webhooks.values():
             for url in urls:
-                for _ in range(WARMUP_SESSIONS):
-                    sender = new_sender("warmup")
-                    for text in bot.session(random.Random(0)):
-                        await send(session, url, sender, text)
-        one_user = await _in_turn(
-            session, bot, webhooks[MEMORY][0], webhooks[SCALE_SETUPS[0]][0], 2 * duration
+                await warm_up(session, url, bot)
+        in_memory, in_redis = webhooks[MEMORY][0], webhooks[SCALE_SETUPS[0]][0]
+        one_user = await in_turn(
+            session, bot, {"memory": in_memory, "redis": in_redis}, 2 * duration
         )
-        p50s = [_num(one_user[name]["p50_ms"]) for name in ("memory", "redis")]
+        p50s = [num(one_user[name]["p50_ms"]) for name in ("memory", "redis")]
         print(f"  1 user, memory / Redis: p50 {' / '.join(p50s)} ms")
         levels: dict[str, list[dict]] = {setup.name: [] for setup in SCALE_SETUPS}
         for users in SCALE_LEVELS:
@@ -130,29 +118,10 @@ async def _measure(
                 )
                 levels[setup.name].append(level)
                 print(
-                    f"  {setup.name}, {users} users: p50/p95 {_num(level['p50_ms'])} /"
-                    f" {_num(level['p95_ms'])} ms, {_num(level['msg_per_s'])} msg/s"
+                    f"  {setup.name}, {users} users: p50/p95 {num(level['p50_ms'])} /"
+                    f" {num(level['p95_ms'])} ms, {num(level['msg_per_s'])} msg/s"
                 )
     return one_user, levels
-
-
-async def _in_turn(
-    session: aiohttp.ClientSession, bot: Bot, memory: str, in_redis: str, duration: float
-) -> dict[str, dict[str, float | None]]:
-    """One user's conversations, sent in turn to two webhooks for `duration` seconds."""
-    latencies: dict[str, list[float]] = {"memory": [], "redis": []}
-    rng, deadline = random.Random(1), time.monotonic() + duration
-    while time.monotonic() < deadline:
-        for name, url in (("memory", memory), ("redis", in_redis)):
-            sender = new_sender("bench")
-            for text in bot.session(rng):
-                reply = await send(session, url, sender, text)
-                if not reply.error:
-                    latencies[name].append(reply.ms)
-    return {
-        name: {"messages": len(ms), **{f"p{q}_ms": percentile(ms, q) for q in (50, 95)}}
-        for name, ms in latencies.items()
-    }
 
 
 def _delete_keys(redis_url: str, prefix: str) -> None:
@@ -161,50 +130,12 @@ def _delete_keys(redis_url: str, prefix: str) -> None:
         client.delete(key)
 
 
-def markdown(report: dict) -> str:
-    m, one = report["machine"], report["one_user"]
-    memory, in_redis = one["memory"], one["redis"]
-    lines = [
-        f"Measured {m['date']} on {m['nproc']} cores ({m['cpu']}), load average "
-        f"{m['load_avg_1m']:.1f} at start; client, Redis and servers share the machine. "
-        f"{report['duration_s']:g} s per level.",
-        "",
-        "| 1 user, conversations in turn | p50 / p95 ms | messages |",
-        "| --- | ---: | ---: |",
-        *(
-            f"| {name} | {_num(one[key]['p50_ms'])} / {_num(one[key]['p95_ms'])}"
-            f" | {one[key]['messages']} |"
-            for name, key in (("memory", "memory"), ("Redis", "redis"))
-        ),
-        f"| Redis − memory | {in_redis['p50_ms'] - memory['p50_ms']:+.1f} / "
-        f"{in_redis['p95_ms'] - memory['p95_ms']:+.1f} | |",
-        "",
-        "| setup | "
-        + " | ".join(f"{u} users: p50 / p95 ms, msg/s" for u in SCALE_LEVELS)
-        + " | RSS MB, all processes | restarts |",
-        "| --- |" + " ---: |" * (len(SCALE_LEVELS) + 2),
-    ]
-    for name, setup in report["setups"].items():
-        if not setup["levels"]:
-            continue
-        cells = [
-            f"{_num(lv['p50_ms'])} / {_num(lv['p95_ms'])}, {_num(lv['msg_per_s'])}"
-            + (f" ({lv['errors']} errors)" if lv["errors"] else "")
-            + (f" ({lv['empty']} empty)" if lv["empty"] else "")
-            for lv in setup["levels"]
-        ]
-        lines.append(
-            f"| {name} | {' | '.join(cells)} | {_num(setup['rss_mb'])} | {setup['restarts']} |"
-        )
-    return "\n".join(lines) + "\n"
-
-
 def main(duration: float, max_messages: int) -> None:
     logging.basicConfig(level=logging.WARNING, format="  %(message)s")  # restarts, if any
     report = bench_scale(duration, max_messages)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "scale-latest.json").write_text(json.dumps(report, indent=2) + "\n")
-    table = markdown(report)
+    table = scale_markdown(report, SCALE_LEVELS)
     (RESULTS / "scale-latest.md").write_text(table)
     where = RESULTS.relative_to(ROOT)
     print("\n" + table + f"\nWritten to {where}/scale-latest.json and scale-latest.md")

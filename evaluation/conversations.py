@@ -23,13 +23,12 @@ import aiohttp
 import yaml
 
 from contract.replies import payload as reply_payload
-from evaluation import RESULTS
+from evaluation import DATA, RESULTS
 from evaluation.evaluate import assistant, known_topics, share
 from evaluation.rest_client import new_sender, send
 from knowledge import read_content
-from orchestration.paths import ROOT
 
-CONVERSATIONS = ROOT / "evaluation" / "data" / "conversations.yml"
+CONVERSATIONS = DATA / "conversations.yml"
 CONVERSATION_RESULTS = RESULTS / "conversations-latest.json"
 
 

@@ -30,7 +30,7 @@ from contract.topics import CLARIFY, NLU_FALLBACK
 from evaluation.evaluate import Outcome, format_report, score
 from knowledge import Catalog
 from orchestration.generate import TRAIN_SPLIT, realworld_nlu
-from orchestration.paths import REALWORLD, REALWORLD_NLU, ROOT, SPACY_MODEL
+from orchestration.paths import REALWORLD, REALWORLD_NLU, ROOT, SPACY_MODEL, nlu_files
 from orchestration.train import CONFIG
 
 WORK = ROOT / "results" / "crossval"
@@ -112,9 +112,7 @@ def crossvalidate(config: Path, k: int, work: Path) -> list[Parsed]:
 
     configure_structlog(logging.WARNING)  # Rasa's default logs every parsed text at debug
     nlu = {
-        path.name: path.read_text()
-        for path in sorted(REALWORLD_NLU.parent.glob("*.yml"))
-        if path != REALWORLD_NLU
+        path.name: path.read_text() for path in nlu_files() if path != REALWORLD_NLU
     }  # read once: edits made while this runs do not mix into it
     questions = yaml.safe_load(REALWORLD.read_text())["questions"]
     train = [q for q in questions if q["split"] == TRAIN_SPLIT]

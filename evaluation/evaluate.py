@@ -25,11 +25,11 @@ import yaml
 
 from contract.replies import payload as reply_payload
 from contract.topics import CLARIFY, OUT_OF_SCOPE
-from evaluation import RESULTS
+from evaluation import DATA, RESULTS
 from evaluation.rest_client import new_sender, send
 from orchestration.paths import ROOT
 
-QUESTIONS = ROOT / "tests" / "heldout_questions.yml"
+QUESTIONS = DATA / "heldout_questions.yml"
 TOPICS = ROOT / "knowledge" / "topics.yml"
 EVAL_RESULTS = RESULTS / "eval-latest.json"
 

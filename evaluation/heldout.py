@@ -1,4 +1,4 @@
-"""Write the held-out questions (tests/heldout_questions.yml) as Rasa NLU test data.
+"""Write the held-out questions (evaluation/data/heldout_questions.yml) as Rasa NLU test data.
 
 `rasa test nlu` reads intents from Rasa's own format; the evaluation command reads
 topics from the same file. One question file, two views:
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from orchestration.paths import ROOT
+from evaluation import DATA
 
-HELDOUT = ROOT / "tests" / "heldout_questions.yml"
+HELDOUT = DATA / "heldout_questions.yml"
 
 
 def as_nlu(questions: list[dict]) -> dict:

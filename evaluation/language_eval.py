@@ -1,9 +1,10 @@
 """`python -m evaluation.language_eval`: how well bot.language tells other languages from English.
 
-Recall per language and by length (1-2, 3-5, 6-10 words) on tests/language_questions.yml, and
-false positives (English taken for another language) on every English set we have: the hard
-snippets of tests/english_hard.yml, our held-out questions, every NLU training example and
-every real question of data/realworld/privacyqa.yml. Service names are blanked first, as the
+Recall per language and by length (1-2, 3-5, 6-10 words) on
+evaluation/data/language_questions.yml, and false positives (English taken for another
+language) on every English set we have: the hard snippets of evaluation/data/english_hard.yml,
+our held-out questions, every NLU training example and every real question of
+data/realworld/privacyqa.yml. Service names are blanked first, as the
 NLU pipeline's entity extractor does. Writes evaluation/results/language-latest.json.
 """
 
@@ -18,12 +19,12 @@ import spacy
 import yaml
 
 from bot.language import blank_spans, detect
-from evaluation import RESULTS
-from orchestration.paths import REALWORLD, ROOT, SPACY_MODEL
+from evaluation import DATA, RESULTS
+from orchestration.paths import REALWORLD, SPACY_MODEL, nlu_files
 
-LANGUAGES = ROOT / "tests" / "language_questions.yml"
-ENGLISH_HARD = ROOT / "tests" / "english_hard.yml"
-HELDOUT = ROOT / "tests" / "heldout_questions.yml"
+LANGUAGES = DATA / "language_questions.yml"
+ENGLISH_HARD = DATA / "english_hard.yml"
+HELDOUT = DATA / "heldout_questions.yml"
 LANGUAGE_RESULTS = RESULTS / "language-latest.json"
 BUCKETS = ((1, 2), (3, 5), (6, 10))
 
@@ -31,7 +32,7 @@ BUCKETS = ((1, 2), (3, 5), (6, 10))
 def english_sets() -> dict[str, list[str]]:
     """Every English text we have, by set."""
     nlu = []
-    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+    for path in nlu_files():
         for item in yaml.safe_load(path.read_text())["nlu"]:
             if "intent" in item and item["intent"] != "language_unsupported":
                 nlu += [line[2:] for line in item["examples"].splitlines() if line.startswith("- ")]

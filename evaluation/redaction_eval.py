@@ -1,15 +1,15 @@
-"""`python -m evaluation.redaction_eval`: how well knowledge.redaction removes personal data.
+"""`python -m evaluation.redaction_eval`: how well privacy.redaction removes personal data.
 
-On each part of tests/pii_cases.yml (tuning, heldout, hard, blind: the file says how each was
-made): recall per kind (a case is caught for a kind when all its substrings of that kind are
-gone), how often the placeholder named the kind, the share of the snippets' other words kept,
-the share of clean privacy questions altered, and the time per message (over all of the
+On each part of evaluation/data/pii_cases.yml (tuning, heldout, hard, blind: the file says how
+each was made): recall per kind (a case is caught for a kind when all its substrings of that
+kind are gone), how often the placeholder named the kind, the share of the snippets' other
+words kept, the share of clean privacy questions altered, and the time per message (over all of the
 part's texts, and over its clean questions alone, which most messages are like). Also the
 share altered of every English question the project has (evaluation.language_eval's sets: held-out
 questions, NLU examples, real questions), which hold no personal data but were not checked
 one by one.
 
-Then the list of unanswered questions (knowledge.gap_policy): per part, recall per kind of what
+Then the list of unanswered questions (privacy.gap_policy): per part, recall per kind of what
 `kept_text` keeps (a case it drops has every kind caught), the time per message, and the share
 of clean questions kept unchanged, kept altered and dropped; and the share dropped of other
 questions without personal data: the held-out questions and PrivacyQA's training split (whose
@@ -29,13 +29,13 @@ from pathlib import Path
 
 import yaml
 
-from evaluation import RESULTS
-from knowledge.gap_policy import kept_text, normalised
-from knowledge.redaction import KINDS, redact
-from orchestration.paths import REALWORLD, ROOT
+from evaluation import DATA, RESULTS
+from orchestration.paths import REALWORLD
+from privacy.gap_policy import kept_text, normalised
+from privacy.redaction import KINDS, redact
 
-CASES = ROOT / "tests" / "pii_cases.yml"
-HELDOUT = ROOT / "tests" / "heldout_questions.yml"
+CASES = DATA / "pii_cases.yml"
+HELDOUT = DATA / "heldout_questions.yml"
 REDACTION_RESULTS = RESULTS / "redaction-latest.json"
 STRUCTURED = ("email", "phone", "card", "iban", "id", "date", "postcode")
 GOALS = {**dict.fromkeys(STRUCTURED, 0.98), "name": 0.90, "address": 0.90, "health": 0.90}
@@ -252,7 +252,7 @@ def main() -> None:
 
 
 def print_unanswered_list(report: dict, parts: list[str]) -> None:
-    print("\nThe list of unanswered questions (knowledge.gap_policy): recall per kind")
+    print("\nThe list of unanswered questions (privacy.gap_policy): recall per kind")
     lists = {name: report[name]["unanswered_list"] for name in parts}
     print(f"{'kind':<10}" + "".join(f"{name:>22}" for name in parts) + "    goal")
     for kind in KINDS:

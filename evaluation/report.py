@@ -26,9 +26,9 @@ from evaluation.charts import day_label, horizontal_bars, rate_line, stacked_bar
 from frontdoor.insights import top_themes
 from frontdoor.settings import Settings
 from knowledge.counts import COUNTS, TopicCounts
-from knowledge.gaps import GapLog
 from knowledge.settings import database_url
 from orchestration.paths import ROOT
+from privacy.gaps import GapLog
 
 DEFAULT_OUT = ROOT / "var" / "report.html"
 REPLIES = ("answered", "clarified", "unanswered")

@@ -4,10 +4,10 @@ import asyncio
 import logging
 import signal
 
-from bot import log_privacy
 from frontdoor.app import create_app
 from frontdoor.server import serving
 from frontdoor.settings import Settings
+from privacy import log_privacy
 
 log = logging.getLogger("frontdoor")
 

@@ -9,7 +9,7 @@ each read; a failed write keeps them for the next. Counters only: no text, no se
 
 GET /agent/api/insights?days=7|30 (AGENT_TOKEN): the counts of the last `days` days (today
 included) per topic, and the unanswered questions of those days (the redacted entries of
-knowledge.gaps, within their retention) grouped into themes (knowledge.themes);
+privacy.gaps, within their retention) grouped into themes (knowledge.themes);
 `&format=csv` gives both as one CSV table.
 """
 
@@ -34,8 +34,8 @@ from frontdoor.security import require_bearer
 from frontdoor.settings import SETTINGS
 from frontdoor.unanswered import GAPS
 from knowledge.counts import COUNTS, Key, TopicCounts
-from knowledge.gaps import GapLog
 from knowledge.themes import themes
+from privacy.gaps import GapLog
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from frontdoor.security import security_headers
 from frontdoor.settings import Settings
 
 log = logging.getLogger(__name__)
-#: Under `bot.`, so that bot.log_privacy keeps its lines, which hold no user text.
+#: Under `frontdoor.`, so that privacy.log_privacy keeps its lines, which hold no user text.
 ACCESS_LOG = logging.getLogger("frontdoor.access")
 
 

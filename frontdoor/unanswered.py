@@ -1,7 +1,7 @@
 """Questions the assistant could not answer: recorded from the chat, listed for privacy teams.
 
 A chat reply to a typed question whose topic is `clarify` or `out_of_scope` records the
-question as knowledge.gap_policy keeps it (redacted; not at all when personal data may remain),
+question as privacy.gap_policy keeps it (redacted; not at all when personal data may remain),
 once per conversation and at most PER_CONVERSATION questions of one, so that the list counts
 conversations, not messages; button choices are not recorded. The agent console lists them (GET
 /agent/api/unanswered, with the AGENT_TOKEN).
@@ -22,7 +22,7 @@ from contract.topics import CLARIFY, OUT_OF_SCOPE
 from frontdoor.memory import PerConversation
 from frontdoor.security import require_bearer
 from frontdoor.settings import SETTINGS
-from knowledge.gaps import GapLog
+from privacy.gaps import GapLog
 
 log = logging.getLogger(__name__)
 

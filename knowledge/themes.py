@@ -1,6 +1,6 @@
 """Unanswered questions grouped into themes by similarity, for privacy teams.
 
-The questions are the redacted entries of knowledge.gaps. Each is read as its character 3- to
+The questions are the redacted entries of privacy.gaps. Each is read as its character 3- to
 5-grams within words (which match "sell" with "selling" and bear typos), without English stop
 words, the words nearly every question here has ("data", "information") and the redaction's
 placeholders ("[number]"), weighted by TF-IDF; questions whose average cosine distance stays

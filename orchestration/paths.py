@@ -5,11 +5,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / ".build"
 SPACY_MODEL = BUILD / "spacy_en_privacy"
-NLU_DIR = ROOT / "data" / "nlu"
-SERVICES_NLU = NLU_DIR / "services.yml"
+NLU_DIR = ROOT / "data" / "nlu"  # hand-written, and generated/ (orchestration.generate)
+GENERATED_NLU = NLU_DIR / "generated"
+SERVICES_NLU = GENERATED_NLU / "services.yml"
 REALWORLD = ROOT / "data" / "realworld" / "privacyqa.yml"
-REALWORLD_NLU = NLU_DIR / "realworld.yml"
+REALWORLD_NLU = GENERATED_NLU / "realworld.yml"
 MODELS = ROOT / "models"
 DOMAIN = ROOT / "domain.yml"
 ENDPOINTS = ROOT / "endpoints.yml"
 CREDENTIALS = ROOT / "credentials.yml"
+
+
+def nlu_files() -> list[Path]:
+    """The NLU data files, hand-written and generated, in the order of their names."""
+    return sorted(NLU_DIR.rglob("*.yml"), key=lambda path: path.name)

@@ -17,10 +17,10 @@ import signal
 import sys
 import time
 
-from bot import log_privacy
 from orchestration.paths import ROOT
 from orchestration.stack import HOST, check_ports, private_dir, running
 from orchestration.train import Retraining, train
+from privacy import log_privacy
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # Ctrl-C, a service manager, hangup
 RETRAINING_CHECK_S = 5.0  # hashing what training reads takes about 5 ms

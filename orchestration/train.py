@@ -5,8 +5,8 @@ pinned versions), so an unchanged repo reuses `models/<hash>.tar.gz` in a second
 Models of other configs (the comparisons in evaluation/experiments/) go to .build/models/, so that
 `rasa shell` and `rasa test` keep picking the product's model from models/.
 `python -m orchestration.train [CONFIG]` prints the model's path. When the knowledge base's
-aliases (data/nlu/services.yml) or other NLU examples change, `make knowledge` and a running
-`make run` say that the model in use was trained on others (RETRAIN).
+aliases (data/nlu/generated/services.yml) or other NLU examples change, `make knowledge` and a
+running `make run` say that the model in use was trained on others (RETRAIN).
 """
 
 import hashlib

@@ -8,8 +8,8 @@ Presidio is not a dependency. presidio-analyzer 2.2.360 is the last release that
     PYTHONPATH=.build/presidio .venv/bin/python -m evaluation.experiments.presidio_redaction
 
 Every predefined English recognizer but the spaCy NER one (no English model is installed, and
-none is verifiable here) runs on each part of tests/pii_cases.yml, scored as
-evaluation.redaction_eval scores knowledge.redaction, at Presidio's default score threshold (0)
+none is verifiable here) runs on each part of evaluation/data/pii_cases.yml, scored as
+evaluation.redaction_eval scores privacy.redaction, at Presidio's default score threshold (0)
 and at 0.5. Any network
 connection attempted meanwhile (tldextract may fetch the public suffix list; its cache starts
 empty, as on a fresh machine) is refused and recorded. Writes

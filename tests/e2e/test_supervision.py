@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from evaluation import processes
 from knowledge import load
 from orchestration import supervisor
 from orchestration.paths import ROOT
@@ -237,7 +238,7 @@ class MakeRun:
     def runs(self, module: str) -> bool:
         """Whether one of the processes `make run` started runs `python -m module`."""
         needle = f"\0-m\0{module}\0".encode()
-        for pid in descendants(self.process.pid):
+        for pid in processes.descendants(self.process.pid):
             with contextlib.suppress(OSError):
                 if needle in Path(f"/proc/{pid}/cmdline").read_bytes():
                     return True
@@ -245,26 +246,6 @@ class MakeRun:
 
     def nothing_listens(self) -> bool:
         return not any(in_use("127.0.0.1", port) for port in self.ports)
-
-
-def descendants(pid: int) -> set[int]:
-    """The processes started by `pid`, and by them, ..."""
-    parents = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-    tree = {pid}
-    while grown := {child for child, parent in parents.items() if parent in tree} - tree:
-        tree |= grown
-    return tree - {pid}
-
-
-def running_pid(pid: int) -> bool:
-    """Whether `pid` runs (a zombie, not yet reaped, does not)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def test_a_hangup_while_starting_stops_make_run_cleanly(tmp_path):
@@ -283,25 +264,25 @@ def test_a_stop_signal_frees_every_port_within_5_s(stop_signal, tmp_path):
     three share one handler, orchestration.serve.STOP_SIGNALS)."""
     run = MakeRun(tmp_path)
     run.wait_until_up()
-    children = descendants(run.process.pid)
+    children = processes.descendants(run.process.pid)
     sent = time.monotonic()
     run.process.send_signal(stop_signal)
     freed = wait_for(run.nothing_listens, 5)
     assert run.process.wait(timeout=60) == 0
     ended = time.monotonic() - sent
     assert "Stopped." in run.text() and "Traceback" not in run.text(), run.text()
-    assert not any(map(running_pid, children))
+    assert not any(map(processes.running, children))
     print(f"{stop_signal.name}: ports free after {freed:.2f} s, make run ended after {ended:.1f} s")
 
 
 def test_nothing_of_make_run_outlives_a_kill_9_of_it(tmp_path):
     run = MakeRun(tmp_path)
     run.wait_until_up()
-    children = descendants(run.process.pid)
+    children = processes.descendants(run.process.pid)
     assert len(children) == 3  # the action server, Rasa, the front door: no grandchild
     run.process.kill()
     run.process.wait()
-    gone = wait_for(lambda: run.nothing_listens() and not any(map(running_pid, children)), 5)
+    gone = wait_for(lambda: run.nothing_listens() and not any(map(processes.running, children)), 5)
     print(f"kill -9 of make run: its ports free, its processes gone after {gone:.2f} s")
 
 

@@ -1,6 +1,6 @@
 """The wheel carries what a server runs (the shared contract, the Rasa plugins, the actions,
-the knowledge base and the front door) with every file that code reads, and runs from it
-without the checkout."""
+the knowledge base, the privacy rules and the front door) with every file that code reads,
+and runs from it without the checkout."""
 
 import os
 import shutil
@@ -12,20 +12,20 @@ import pytest
 
 from orchestration.paths import ROOT
 
-PACKAGES = ("contract", "actions", "bot", "knowledge", "frontdoor")
+PACKAGES = ("contract", "actions", "bot", "knowledge", "privacy", "frontdoor")
 # Run from the unpacked wheel: each module, and each file the code reads, comes from there.
 FROM_THE_WHEEL = """
 import json, sys
 from pathlib import Path
 import actions.answer, contract.routing, bot.action_server, bot.input_cleaner, bot.language
-import bot.tracker_store, frontdoor.app, knowledge
+import bot.tracker_store, frontdoor.app, knowledge, privacy.redaction
 from frontdoor.api import OPENAPI
 from frontdoor.app import STATIC
 from knowledge import read_content
-from knowledge.gap_policy import kept_text
-from knowledge.redaction import redact
+from privacy.gap_policy import kept_text
+from privacy.redaction import redact
 site = Path(sys.argv[1])
-for module in (actions.answer, bot.tracker_store, frontdoor.app, knowledge):
+for module in (actions.answer, bot.tracker_store, frontdoor.app, knowledge, privacy.redaction):
     assert Path(module.__file__).is_relative_to(site), module
 assert not [m for m in sys.modules if m.split(".")[0] in ("orchestration", "evaluation")]
 assert contract.routing.CLARIFY.candidates == 3  # routing.yml

@@ -55,8 +55,12 @@ def imported_packages(package: str) -> set[str]:
 @pytest.mark.parametrize(
     ("package", "never"),
     [
-        ("contract", {"actions", "bot", "knowledge", "frontdoor", "orchestration", "evaluation"}),
-        ("knowledge", {"actions", "bot", "frontdoor", "orchestration", "evaluation"}),
+        (
+            "contract",
+            {"actions", "bot", "knowledge", "privacy", "frontdoor", "orchestration", "evaluation"},
+        ),
+        ("knowledge", {"actions", "bot", "privacy", "frontdoor", "orchestration", "evaluation"}),
+        ("privacy", {"actions", "bot", "frontdoor", "orchestration", "evaluation"}),
         ("frontdoor", {"actions", "orchestration", "evaluation"}),
         ("actions", {"frontdoor", "orchestration", "evaluation"}),
     ],

@@ -5,15 +5,12 @@ import re
 
 import yaml
 
+from evaluation import DATA
 from knowledge import read_content
 from orchestration.generate import build_spacy_pipeline, realworld_nlu
-from orchestration.paths import REALWORLD, REALWORLD_NLU, ROOT
+from orchestration.paths import NLU_DIR, REALWORLD, REALWORLD_NLU, ROOT
 
-HAND_WRITTEN = sorted(
-    p
-    for p in (ROOT / "data" / "nlu").glob("*.yml")
-    if p.name not in {"services.yml", "realworld.yml"}
-)
+HAND_WRITTEN = sorted(NLU_DIR.glob("*.yml"))
 # Two texts this close (difflib ratio, after normalising) are the same question reworded.
 PARAPHRASE_RATIO = 0.9
 
@@ -40,7 +37,7 @@ def realworld(split: str) -> list[str]:
 
 
 def heldout() -> list[str]:
-    questions = yaml.safe_load((ROOT / "tests" / "heldout_questions.yml").read_text())
+    questions = yaml.safe_load((DATA / "heldout_questions.yml").read_text())
     return [normalized(q["q"]) for q in questions["questions"]]
 
 
@@ -82,10 +79,11 @@ def test_no_conversation_test_turn_is_trained_on():
 def measured_turns() -> list[str]:
     """The user turns of the conversation sets `make eval` measures on (evaluation/data/), but
     bare service names: a name is not a question to copy."""
+    sets = [yaml.safe_load(path.read_text()) for path in DATA.glob("*.yml")]
     turns = [
         turn["user"]
-        for path in (ROOT / "evaluation" / "data").glob("*.yml")
-        for conversation in yaml.safe_load(path.read_text())["conversations"]
+        for data in sets
+        for conversation in data.get("conversations", [])  # the other sets are questions
         for turn in conversation["turns"]
     ]
     return [text for text in map(normalized, turns) if len(text.split()) > 2]

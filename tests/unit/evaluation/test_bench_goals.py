@@ -1,6 +1,6 @@
 """The benchmark's goals: an error or an empty reply at any level is a goal missed."""
 
-from evaluation.bench import goals
+from evaluation.bench_report import goals
 
 
 def report(empty_at_64: int = 0, errors_at_8: int = 0) -> dict:

@@ -10,7 +10,7 @@ import pytest
 from evaluation import report
 from evaluation.charts import nice_step
 from knowledge.counts import TopicCounts
-from knowledge.gaps import GapLog
+from privacy.gaps import GapLog
 
 TODAY = dt.date(2026, 12, 3)
 MADE = dt.datetime(2026, 12, 3, 22, 50, tzinfo=dt.timezone.utc)

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 import aiohttp
 import pytest
 
+from evaluation.processes import rss_mb
 from frontdoor.app import create_app
 from frontdoor.limits import BODY_LIMIT
 from frontdoor.server import serving
@@ -61,12 +62,6 @@ def post(port: int, path: str, body: bytes, headers: dict[str, str]) -> tuple[in
         return response.status, json.loads(response.read())
     finally:
         connection.close()
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as status:
-        kb = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
-    return kb / 1024
 
 
 def test_gzip_bombs_do_not_inflate_the_front_door(frontdoor):

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from evaluation import report
 from frontdoor.insights import TOPIC_COUNTS
 from knowledge.counts import TopicCounts
-from knowledge.gaps import GapLog
+from privacy.gaps import GapLog
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

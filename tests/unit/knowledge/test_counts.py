@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import Date, create_engine, inspect
 
 from knowledge.counts import TopicCounts
-from knowledge.gaps import GapLog
 from knowledge.loader import load
+from privacy.gaps import GapLog
 
 DAY = dt.date(2026, 11, 25)
 

@@ -5,9 +5,9 @@ import pytest
 import yaml
 
 from knowledge import read_content
-from knowledge.gap_policy import WORDS_PATH
 from orchestration.generate import build_spacy_pipeline, gap_words, nlu_texts, services_nlu
 from orchestration.paths import REALWORLD, SERVICES_NLU
+from privacy.gap_policy import WORDS_PATH
 
 
 @pytest.fixture(scope="module")

@@ -150,7 +150,7 @@ def environment_variables_read(path: Path) -> set[str]:
 
 def test_every_variable_the_processes_read_is_passed_on_or_set():
     read = set()
-    for room in ("actions", "bot", "knowledge", "frontdoor"):
+    for room in ("actions", "bot", "knowledge", "privacy", "frontdoor"):
         for path in (ROOT / room).rglob("*.py"):
             read |= environment_variables_read(path)
     assert {"ACTION_TIMEOUT", "RASA_TOKEN", "ACTION_SERVER_SECRET", "DATABASE_URL"} <= read

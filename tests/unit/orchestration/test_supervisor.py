@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from evaluation import processes
 from orchestration import supervisor
 from orchestration.paths import ROOT
 from orchestration.ports import in_use, listeners
@@ -121,14 +122,6 @@ class Answering(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def alive(pid: int) -> bool:
-    """Whether `pid` runs (a zombie, killed and not yet reaped, does not)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def test_a_killed_child_is_restarted_with_growing_backoff(monkeypatch, watched, caplog):
     # however long a busy machine takes to restart it, its backoff is not reset in between
     monkeypatch.setattr(supervisor, "STABLE_AFTER_S", math.inf)
@@ -214,7 +207,7 @@ def test_the_children_die_with_their_supervisor(tmp_path, restarted):
             (child,) = listeners(port)
         supervising.kill()
         supervising.wait()
-        waited = wait_for(lambda: not in_use("127.0.0.1", port) and not alive(child))
+        waited = wait_for(lambda: not in_use("127.0.0.1", port) and not processes.running(child))
     print(f"the child gone {waited:.2f} s after its supervisor was killed")
 
 

@@ -11,7 +11,7 @@ The knowledge base's service names and aliases, and the privacy vocabulary of
 redaction.yml's `allow`, are never redacted. `python -m evaluation.redaction_eval` measures it.
 
 Every pattern runs on RE2 (google-re2), which takes time linear in the text: no input can
-make it backtrack (tests/unit/knowledge/test_redaction_linear.py). RE2 has no lookarounds
+make it backtrack (tests/unit/privacy/test_redaction_linear.py). RE2 has no lookarounds
 and its \\w, \\d, \\s, \\b are ASCII, so `Pattern` spells Python's Unicode classes out (W, D,
 L, S below) and turns a one-character lookbehind into a consumed character before the match,
 a lookahead at its end into consumed text after it; the two-character lookbehinds of phone

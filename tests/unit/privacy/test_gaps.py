@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import Date, create_engine, inspect, text
 
-from knowledge import gap_policy
-from knowledge.gaps import GapLog
 from knowledge.loader import load
-from knowledge.redaction import RedactionTimeout
+from privacy import gap_policy
+from privacy.gaps import GapLog
+from privacy.redaction import RedactionTimeout
 
 DAY = dt.date(2026, 11, 25)
 

@@ -2,7 +2,7 @@
 
 Redaction alone misses some personal data, so the list of unanswered questions keeps a
 question only when none may remain. The text is normalised (NFKC; markup, format, control and
-bidi characters removed), redacted (knowledge.redaction), its URLs and spelled-out e-mails
+bidi characters removed), redacted (privacy.redaction), its URLs and spelled-out e-mails
 replaced, and every number, in digits or in words, replaced by [number]. It is then dropped
 (None) when it is long (a question is short; a long message is a disclosure or junk) or when a
 name, a health detail or an address may remain: a [name], [health] or [address] placeholder, a
@@ -28,8 +28,8 @@ import spacy_lookups_data
 import yaml
 from babel import Locale
 
-from knowledge.redaction import RedactionRefused, has_health, redact
 from knowledge.settings import CONTENT_DIR, PAGE_PATH
+from privacy.redaction import RedactionRefused, has_health, redact
 
 MAX_CHARS = 300
 POLICY_PATH = Path(__file__).with_name("gap_policy.yml")

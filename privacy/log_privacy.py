@@ -4,8 +4,9 @@
 created, whichever library logs it and whichever handler writes it (Rasa, rasa_sdk and Sanic
 set up their own):
 
-- Records of our own loggers (`bot`, `actions`, `knowledge`, `frontdoor`, `orchestration`,
-  `evaluation` and their children) keep their message: our code logs no user text.
+- Records of our own loggers (`bot`, `actions`, `knowledge`, `privacy`, `frontdoor`,
+  `orchestration`, `evaluation` and their children) keep their message: our code logs no
+  user text.
 - Every other record (Rasa, rasa_sdk, Sanic, aiohttp, ...) may carry user text in its
   arguments or in a message its caller formatted, so it keeps only what its code fixed: a
   %-style record its format string, without the arguments; a structlog JSON line its event
@@ -28,7 +29,7 @@ import traceback
 import warnings
 from typing import Any
 
-OWN_LOGGERS = ("bot", "actions", "knowledge", "frontdoor", "orchestration", "evaluation")
+OWN_LOGGERS = ("bot", "actions", "knowledge", "privacy", "frontdoor", "orchestration", "evaluation")
 MAX_CHARS = 300
 MAX_FRAMES = 12
 MAX_CHAINED = 3

@@ -7,7 +7,7 @@ import warnings
 
 import pytest
 
-from bot import log_privacy
+from privacy import log_privacy
 
 EMAIL = "jane.planted@example.com"
 NAME = "Zebediah Plantagenet"

@@ -1,5 +1,5 @@
 """No text of up to 1,000 characters takes redaction 50 ms of processor time: every pattern of
-knowledge.redaction (the module's and the Rules', found by walking them, so a new one is
+privacy.redaction (the module's and the Rules', found by walking them, so a new one is
 covered), and redact() itself, on repetitions of fragments of the pattern's own vocabulary with
 a failing end. The same for the other patterns that see what people type: Rasa's input cleaner
 and language identifier, the front door's Host header and session id."""
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from bot import input_cleaner, language
 from frontdoor import security, sessions
-from knowledge import gap_policy, redaction
+from privacy import gap_policy, redaction
 
 LIMIT = 0.05  # seconds of this thread's processor time, as redact()'s own budget counts
 LONGEST = 1000
@@ -62,7 +62,7 @@ OTHER_PATTERNS = {
     for name, value in vars(module).items()
     if isinstance(value, (re.Pattern, RE2))
 } | {  # and those the unanswered-questions policy compiles from its word lists
-    f"knowledge.gap_policy.Policy.{name}": value
+    f"privacy.gap_policy.Policy.{name}": value
     for name, value in vars(gap_policy._policy()).items()
     if isinstance(value, re.Pattern)
 }

@@ -1,7 +1,7 @@
 """What people asked that the assistant could not answer: the knowledge base's gaps.
 
 Privacy teams read them to decide what to add. Each entry is the question as
-knowledge.gap_policy keeps it (redacted; nothing at all when a name, health detail or address
+privacy.gap_policy keeps it (redacted; nothing at all when a name, health detail or address
 may remain), what the assistant did instead (`clarify` or `out_of_scope`), the candidate topics
 it offered and the day (no time, no conversation id). The front door records a question once
 per conversation, so that the number of entries of a question is the number of conversations
@@ -31,8 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, declarative_base
 
-from knowledge.gap_policy import kept_text, prepare
 from knowledge.settings import database_url
+from privacy.gap_policy import kept_text, prepare
 
 Base: Any = declarative_base()  # SQLAlchemy 1.4 has no type information
 

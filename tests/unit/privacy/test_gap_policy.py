@@ -1,9 +1,9 @@
-"""What the list of unanswered questions keeps of a message (knowledge.gap_policy)."""
+"""What the list of unanswered questions keeps of a message (privacy.gap_policy)."""
 
 import pytest
 
 from evaluation.redaction_eval import LIST_GOAL, load_cases, privacy_questions, unanswered_list
-from knowledge.gap_policy import MAX_CHARS, kept_text, normalised, replaced
+from privacy.gap_policy import MAX_CHARS, kept_text, normalised, replaced
 
 PARTS = {name: part for name, part in load_cases().items() if name != "blind"}
 

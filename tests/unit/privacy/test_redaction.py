@@ -1,10 +1,10 @@
-"""The redactor on the labelled cases of tests/pii_cases.yml, and its contract."""
+"""The redactor on the labelled cases of evaluation/data/pii_cases.yml, and its contract."""
 
 import pytest
 
 from evaluation.redaction_eval import GOALS, MAX_ALTERED, load_cases, missed, score
 from knowledge import read_content
-from knowledge.redaction import RedactionTimeout, TooLong, find, has_health, redact
+from privacy.redaction import RedactionTimeout, TooLong, find, has_health, redact
 
 CASES = load_cases()
 TUNING = CASES["tuning"]
