@@ -1,5 +1,6 @@
 """pyproject.toml declares what the code imports, each once and in one style (a compatible
-release, `~=`, of the version constraints.txt pins)."""
+release, `~=`, of the locked version), and constraints.txt, the lock, pins every package with
+its hashes."""
 
 import ast
 import importlib.metadata
@@ -104,3 +105,12 @@ def test_the_lock_pins_each_dependency_within_its_declared_release():
         pinned = [int(part) for part in re.findall(r"\d+", pins[name])[: len(base)]]
         pinned += [0] * (len(base) - len(pinned))
         assert pinned >= base and pinned[:-1] == base[:-1], f"{name} {pins[name]} ~= {version}"
+
+
+def test_the_lock_pins_every_package_with_its_hashes():
+    text = (ROOT / "constraints.txt").read_text()
+    entries = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 1)[1] if text[0] == "#" else text)
+    pinned = [entry for entry in entries if PINNED.match(entry)]
+    assert len(pinned) == len(locked()) > 100
+    for entry in pinned:
+        assert "--hash=sha256:" in entry, entry.split()[0]
