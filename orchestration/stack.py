@@ -174,10 +174,10 @@ def _for(process: str, settings: Mapping[str, str]) -> dict[str, str]:
 @contextmanager
 def running(
     model: Path,
-    rasa_ports: Sequence[int] = (5005,),
-    actions_ports: Sequence[int] = (5055,),
+    rasa_ports: Sequence[int] = (VARIABLES["RASA_PORT"].default,),
+    actions_ports: Sequence[int] = (VARIABLES["ACTIONS_PORT"].default,),
     log_dir: Path | None = None,
-    frontdoor_port: int | None = 8000,
+    frontdoor_port: int | None = VARIABLES["FRONTDOOR_PORT"].default,
     env: Mapping[str, str] | None = None,
 ) -> Iterator[Stack]:
     """Action servers, Rasa instances serving `model` and the front door, until the block exits.
