@@ -6,12 +6,12 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# Rasa's environment, as bot/__init__.py sets it for every Python entry point: for the
-# `rasa` commands below.
+# Rasa's environment (contract.environment.RASA_ENVIRONMENT), as the Python entry points set
+# it for themselves: for the `rasa` commands below and every command they run.
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup browser knowledge train run test unit e2e conversations lint typecheck format \
+.PHONY: help setup lock browser knowledge train run test unit e2e conversations lint typecheck format \
 	eval bench compare crossval tune-fallback report
 
 help:
@@ -26,6 +26,7 @@ help:
 	@echo "make crossval       5-fold cross-validation on the real questions' train split"
 	@echo "make tune-fallback  FallbackClassifier thresholds on the cross-validation parses"
 	@echo "make report the privacy team's report, var/report.html (REPORT_ARGS='--days 7 --out FILE')"
+	@echo "make lock   rewrite constraints.txt, the pinned and hashed stack, from pyproject.toml"
 
 # A Python 3.10: $$PYTHON, python3.10 on PATH, then pyenv's versions.
 $(STAMP): pyproject.toml constraints.txt
@@ -38,10 +39,25 @@ $(STAMP): pyproject.toml constraints.txt
 	  echo "or point PYTHON at it: make PYTHON=/path/to/python3.10 $(MAKECMDGOALS)"; exit 1; fi; \
 	echo "Using $$py"; \
 	rm -rf $(VENV) && "$$py" -m venv $(VENV) && \
-	$(PY) -m pip install --quiet --upgrade pip setuptools wheel && \
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]' && touch $(STAMP)
+	$(PY) -m pip install --quiet --upgrade pip && \
+	$(PY) -m pip install --quiet --require-hashes -r constraints.txt && \
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . && \
+	$(VENV)/bin/rasa telemetry disable && touch $(STAMP)
 
 setup: $(STAMP)
+
+# The lock: constraints.txt pins every package of pyproject.toml's dependencies and its extras
+# dev and postgres, with the hashes of their files, which setup then requires (pip does not
+# take `-e .` with --require-hashes: the project itself goes in after, without dependencies).
+# It keeps the versions pinned now unless told otherwise (LOCK_ARGS=--upgrade, or
+# LOCK_ARGS='--upgrade-package NAME'). uv, which writes it, is installed into the venv by this
+# target only (pip-tools took over 10 minutes here, uv under one).
+LOCK_TOOL := uv==0.13.9
+lock: setup
+	$(PY) -m pip install --quiet $(LOCK_TOOL)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra postgres --generate-hashes \
+	  --python-version 3.10 --python-platform x86_64-manylinux_2_28 \
+	  --custom-compile-command 'make lock' $(LOCK_ARGS) -o constraints.txt
 
 # Debian's Chromium and chromedriver, and axe-core pinned by its lock, for the browser tests.
 browser:

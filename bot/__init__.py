@@ -1,12 +1,7 @@
 """Rasa's plugins (NLU steps, the private conversation store) and the entry points of the Rasa
 and action server processes.
 
-Importing it sets Rasa's environment for this process and the ones it starts: no telemetry
-(no third-party calls) and a quiet TensorFlow. This is the one place; the Makefile exports
-the same for the `rasa` commands it runs directly.
+Rasa's environment (no telemetry, a quiet TensorFlow: contract.environment.RASA_ENVIRONMENT)
+is set by the entry points, not on import: bot/rasa_server.py, the stack for the processes it
+starts, orchestration's commands and the Makefile for the `rasa` commands it runs.
 """
-
-import os
-
-RASA_ENVIRONMENT = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-os.environ.update(RASA_ENVIRONMENT)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
-import os
 import sys
 
 from rasa_sdk import utils
@@ -31,6 +30,7 @@ from sanic.response import HTTPResponse, json
 
 from actions.answer import live_catalog
 from bot.supervised import prove_on
+from contract import environment
 from privacy import log_privacy
 
 SECRET_VARIABLE = "ACTION_SERVER_SECRET"
@@ -100,10 +100,10 @@ def main() -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)-8s %(name)s  - %(message)s"
     )
     utils.update_sanic_log_level()
-    secret = os.environ.get(SECRET_VARIABLE, "")
+    secret = environment.value(SECRET_VARIABLE)
     if not secret:
         sys.exit(f"{SECRET_VARIABLE} is not set: the action server will not run unlocked.")
-    host = os.environ.get("SANIC_HOST", "127.0.0.1")
+    host = environment.value("SANIC_HOST")
     log.info("Action server on http://%s:%d; every route but /health needs the secret", host, port)
     create(secret).run(host, port, access_log=False, workers=1)
 

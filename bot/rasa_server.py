@@ -24,12 +24,15 @@ Used by orchestration.stack for `rasa run`.
 import argparse
 import functools
 import logging
-import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from contract import environment
+
 sys.modules["jax"] = None  # type: ignore[assignment]  # makes `import jax` raise ImportError, which TensorFlow handles
+if __name__ == "__main__":  # before Rasa imports TensorFlow, which reads its log level then
+    environment.set_rasa_environment()
 
 import pluggy  # noqa: E402
 import rasa.core.actions.action  # noqa: E402
@@ -47,8 +50,6 @@ from bot.supervised import prove_on  # noqa: E402
 from contract.routing import UNAVAILABLE_REPLY  # noqa: E402
 from privacy import log_privacy  # noqa: E402
 
-TOKEN_VARIABLE = "RASA_TOKEN"
-ACTION_TIMEOUT_VARIABLE, ACTION_TIMEOUT_S = "ACTION_TIMEOUT", 2.0
 HEALTH_PATH = "/webhooks/rest/"
 hookimpl = pluggy.HookimplMarker("rasa")
 configure_app = rasa.core.run.configure_app
@@ -63,7 +64,7 @@ class StackPlugin:
     def configure_commandline(self, cmdline_arguments: argparse.Namespace) -> None:
         """Called by Rasa's main() after it configured logging, before it runs the command."""
         log_privacy.install()
-        token = os.environ.get(TOKEN_VARIABLE)
+        token = environment.value("RASA_TOKEN")
         if token and hasattr(cmdline_arguments, "auth_token"):
             cmdline_arguments.auth_token = token
 
@@ -95,8 +96,7 @@ def answering_when_actions_fail(run: Run) -> Run:
 
 if __name__ == "__main__":
     log_privacy.install()
-    timeout = float(os.environ.get(ACTION_TIMEOUT_VARIABLE) or ACTION_TIMEOUT_S)
-    rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = timeout
+    rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = environment.value("ACTION_TIMEOUT")
     rasa.core.run.configure_app = proving_app
     RemoteAction.run = answering_when_actions_fail(RemoteAction.run)
     MessageProcessor.handle_message = answering_once(MessageProcessor.handle_message)

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 
 from sanic import Sanic
 from sanic.request import Request
 from sanic.response import BaseHTTPResponse
+
+from contract import environment
 
 KEY_VARIABLE = "SUPERVISOR_KEY"
 CHALLENGE_HEADER, PROOF_HEADER = "X-Supervisor-Challenge", "X-Supervisor-Proof"
@@ -30,7 +31,7 @@ def proof(key: str, challenge: str) -> str:
 def proof_headers(challenge: str | None) -> dict[str, str]:
     """The header answering `challenge` (a request's CHALLENGE_HEADER), when this process has
     a key and the challenge is one the supervisor could have sent; else none."""
-    key = os.environ.get(KEY_VARIABLE, "")
+    key = environment.value(KEY_VARIABLE)
     if not key or not challenge or len(challenge) > MAX_CHALLENGE:
         return {}
     return {PROOF_HEADER: proof(key, challenge)}

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import uuid
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 import aiohttp
 import redis
 
+from contract import environment
 from evaluation import RESULTS
 from evaluation.bench_report import machine, num, scale_markdown
 from evaluation.load import Bot, in_turn, load_level, our_bot, warm_up
@@ -57,7 +57,7 @@ SCALE_SETUPS = (
 
 
 def bench_scale(duration: float, max_messages: int) -> dict[str, object]:
-    redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    redis_url = environment.value("REDIS_URL") or "redis://127.0.0.1:6379/0"
     prefix = f"bench{uuid.uuid4().hex[:8]}"
     model, bot = train(), our_bot()
     report: dict[str, object] = {"machine": machine(), "duration_s": duration}

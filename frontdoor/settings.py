@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from aiohttp import web
+
+from contract import environment
 
 MIN_TOKEN_CHARS = 32  # of AGENT_TOKEN and each of APP_API_TOKENS
 
@@ -79,11 +79,11 @@ class Settings:
 
     @property
     def rasa_urls(self) -> tuple[str, ...]:
-        return _split(self.rasa_url)
+        return environment.split(self.rasa_url)
 
     @property
     def actions_urls(self) -> tuple[str, ...]:
-        return _split(self.actions_url)
+        return environment.split(self.actions_url)
 
     @property
     def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -101,44 +101,39 @@ class Settings:
         return (f"{bound}:{self.port}".lower(), "127.0.0.1", "localhost")
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
-        """Settings from the VARIABLES set in `env` (see the README table); blank ones are unset."""
-        env = {name: value.strip() for name, value in env.items() if value.strip()}
-        values = {key: read(env[name]) for key, (name, read) in VARIABLES.items() if name in env}
-        return cls(**values)
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Settings from the VARIABLES set in `env` (this process's environment by default; see
+        the README table); blank ones are unset."""
+        values = {key: environment.value(name, env) for key, name in VARIABLES.items()}
+        return cls(**{key: value for key, value in values.items() if value is not None})
 
 
 SETTINGS = web.AppKey("settings", Settings)
 
-
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(item.strip() for item in text.split(",") if item.strip())
-
-
-# Each setting's environment variable and how its (stripped) text is read
-VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
-    "host": ("FRONTDOOR_HOST", str),
-    "port": ("FRONTDOOR_PORT", int),
-    "rasa_url": ("RASA_URL", str),
-    "rasa_token": ("RASA_TOKEN", str),
-    "rasa_timeout": ("RASA_TIMEOUT", float),
-    "failover_timeout": ("RASA_FAILOVER_TIMEOUT", float),
-    "actions_url": ("ACTIONS_URL", str),
-    "database_url": ("DATABASE_URL", str),
-    "app_api_tokens": ("APP_API_TOKENS", _split),
-    "agent_token": ("AGENT_TOKEN", str),
-    "gap_retention_days": ("GAP_RETENTION_DAYS", int),
-    "allowed_hosts": ("ALLOWED_HOSTS", lambda text: _split(text.lower())),
-    "cors_origins": ("CORS_ORIGINS", _split),
-    "frame_ancestors": ("FRAME_ANCESTORS", str),
-    "trusted_proxies": ("TRUSTED_PROXIES", _split),
-    "rate_limit_per_minute": ("RATE_LIMIT_PER_MINUTE", float),
-    "rate_limit_burst": ("RATE_LIMIT_BURST", int),
-    "page_rate_limit_per_minute": ("PAGE_RATE_LIMIT_PER_MINUTE", float),
-    "page_rate_limit_burst": ("PAGE_RATE_LIMIT_BURST", int),
-    "header_timeout": ("HEADER_TIMEOUT", float),
-    "body_timeout": ("BODY_TIMEOUT", float),
-    "idle_timeout": ("IDLE_TIMEOUT", float),
-    "max_connections_per_ip": ("MAX_CONNECTIONS_PER_IP", int),
-    "session_secret": ("SESSION_SECRET", str.encode),
+# Each setting's environment variable (contract.environment.VARIABLES: its type and default)
+VARIABLES: dict[str, str] = {
+    "host": "FRONTDOOR_HOST",
+    "port": "FRONTDOOR_PORT",
+    "rasa_url": "RASA_URL",
+    "rasa_token": "RASA_TOKEN",
+    "rasa_timeout": "RASA_TIMEOUT",
+    "failover_timeout": "RASA_FAILOVER_TIMEOUT",
+    "actions_url": "ACTIONS_URL",
+    "database_url": "DATABASE_URL",
+    "app_api_tokens": "APP_API_TOKENS",
+    "agent_token": "AGENT_TOKEN",
+    "gap_retention_days": "GAP_RETENTION_DAYS",
+    "allowed_hosts": "ALLOWED_HOSTS",
+    "cors_origins": "CORS_ORIGINS",
+    "frame_ancestors": "FRAME_ANCESTORS",
+    "trusted_proxies": "TRUSTED_PROXIES",
+    "rate_limit_per_minute": "RATE_LIMIT_PER_MINUTE",
+    "rate_limit_burst": "RATE_LIMIT_BURST",
+    "page_rate_limit_per_minute": "PAGE_RATE_LIMIT_PER_MINUTE",
+    "page_rate_limit_burst": "PAGE_RATE_LIMIT_BURST",
+    "header_timeout": "HEADER_TIMEOUT",
+    "body_timeout": "BODY_TIMEOUT",
+    "idle_timeout": "IDLE_TIMEOUT",
+    "max_connections_per_ip": "MAX_CONNECTIONS_PER_IP",
+    "session_secret": "SESSION_SECRET",
 }

@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from contract import environment
+
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = KNOWLEDGE_DIR.parent
 CONTENT_DIR = KNOWLEDGE_DIR / "content"
@@ -14,7 +16,7 @@ DEFAULT_DATABASE_PATH = REPO_ROOT / "var" / "knowledge.sqlite"
 def database_url() -> str:
     """$DATABASE_URL if set, else the default SQLite file, readable by its user only (0600 in
     a 0700 directory; SQLite gives its journal the file's mode)."""
-    url = os.environ.get("DATABASE_URL", "").strip()
+    url = environment.value("DATABASE_URL")
     if url:
         return url
     folder = DEFAULT_DATABASE_PATH.parent

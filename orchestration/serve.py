@@ -17,8 +17,9 @@ import signal
 import sys
 import time
 
+from contract import environment
 from orchestration.paths import ROOT
-from orchestration.stack import HOST, check_ports, private_dir, running
+from orchestration.stack import check_ports, private_dir, running
 from orchestration.train import Retraining, train
 from privacy import log_privacy
 
@@ -28,6 +29,7 @@ RETRAINING_CHECK_S = 5.0  # hashing what training reads takes about 5 ms
 
 def main() -> None:
     os.umask(0o077)
+    environment.set_rasa_environment()  # for the training it may run
     log_privacy.install()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     if os.geteuid() == 0:
@@ -43,14 +45,14 @@ def main() -> None:
 
 
 def serve() -> None:
-    instances = int(os.environ.get("RASA_INSTANCES") or 1)
-    rasa_port = int(os.environ.get("RASA_PORT") or 5005)
-    actions_port = int(os.environ.get("ACTIONS_PORT") or 5055)
-    port = int(os.environ.get("FRONTDOOR_PORT") or 8000)
+    instances = environment.value("RASA_INSTANCES")
+    rasa_port = environment.value("RASA_PORT")
+    actions_port = environment.value("ACTIONS_PORT")
+    port = environment.value("FRONTDOOR_PORT")
     if instances < 1:
         raise ValueError("RASA_INSTANCES must be at least 1")
     rasa_ports = range(rasa_port, rasa_port + instances)
-    frontdoor_host = os.environ.get("FRONTDOOR_HOST", "").strip() or HOST
+    frontdoor_host = environment.value("FRONTDOOR_HOST")
     check_ports(rasa_ports, [actions_port], port, frontdoor_host)  # before training, which is slow
     model = train()
     logs = private_dir(private_dir(ROOT / "var") / "logs")
@@ -70,7 +72,7 @@ def serve() -> None:
         )
         print(f"  Agent console:  {stack.frontdoor_url}/agent" + _unless("AGENT_TOKEN"))
         print(f"  Health:         {stack.frontdoor_url}/healthz, {stack.frontdoor_url}/readyz")
-        store = "Redis" if os.environ.get("REDIS_URL") else "memory (lost when Rasa stops)"
+        store = "Redis" if environment.value("REDIS_URL") else "memory (lost when Rasa stops)"
         print(f"  Rasa instances: {instances}; conversations in {store}")
         print(f"  Logs: {logs.relative_to(ROOT)}/   Stop: Ctrl-C\n")
         retraining = Retraining(model)
@@ -89,7 +91,7 @@ def _stop(signum: int, frame: object) -> None:
 
 
 def _unless(variable: str) -> str:
-    return "" if os.environ.get(variable, "").strip() else f"  (locked: set {variable})"
+    return "" if environment.value(variable) else f"  (locked: set {variable})"
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ Rasa and the action servers bind to 127.0.0.1 only; the front door (frontdoor) i
 one public entry and reaches Rasa's HTTP API with a per-run token, and only Rasa can call the
 action servers, with another. Secrets reach the processes in their environment, which only
 their user can read, never on their command lines, which every local user can; of the caller's
-environment they get only what they need (PROCESS_VARIABLES, SETTING_VARIABLES). Logs are
+environment they get only what they need (PROCESS_VARIABLES, SETTING_VARIABLES), and of the
+secrets only those their process reads (contract.environment.VARIABLES). Logs are
 readable by their user only. The stack starts only when all its ports are free (check_ports).
 A child that exits or hangs is restarted, and none outlives this process
 (orchestration/supervisor.py); `stack.log` records restarts. Used by `make run`, the end-to-end
@@ -32,8 +33,7 @@ from typing import BinaryIO
 
 import yaml
 
-from bot import RASA_ENVIRONMENT
-from frontdoor.settings import VARIABLES as FRONTDOOR_VARIABLES
+from contract.environment import RASA_ENVIRONMENT, VARIABLES
 from frontdoor.settings import Settings as FrontdoorSettings
 from orchestration.paths import CREDENTIALS, ROOT
 from orchestration.ports import holders, in_use
@@ -49,7 +49,9 @@ from orchestration.supervisor import Child, Supervisor, start, stop
 HOST = "127.0.0.1"
 RASA_TOKEN, SESSION_SECRET = "RASA_TOKEN", "SESSION_SECRET"
 # Seconds a conversation stays locked by a Rasa instance that died during its turn
-LOCK_LIFETIME_VARIABLE, LOCK_LIFETIME_S = "TICKET_LOCK_LIFETIME", "5"
+LOCK_LIFETIME_VARIABLE = "TICKET_LOCK_LIFETIME"
+LOCK_LIFETIME_S = f"{VARIABLES[LOCK_LIFETIME_VARIABLE].default:g}"
+CHILDREN = frozenset({"rasa", "actions", "frontdoor"})  # the processes of contract.environment
 # What every child gets in its environment: no Sanic access log (it holds the request line)
 CHILD_ENV = {"SANIC_HOST": HOST, "SANIC_ACCESS_LOG": "false", **RASA_ENVIRONMENT}
 # Of the caller's environment a child gets only these, when set (no unrelated secret): what any
@@ -59,13 +61,11 @@ PROCESS_VARIABLES = (
     *("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE"),
     *("VIRTUAL_ENV", "PYTHONPATH", "SSL_CERT_FILE", "SSL_CERT_DIR"),
 )
-# ... and the assistant's settings (README): the front door's, Rasa's (ACTION_TIMEOUT, read by
-# bot/rasa_server.py; TICKET_LOCK_LIFETIME; LOG_LEVEL) and the ones running() takes out to
-# hand only to the processes that need them (the secrets, REDIS_URL, REDIS_KEY_PREFIX).
+# ... and the assistant's settings (README) that the children read, and the ones running()
+# takes out for the endpoints files (REDIS_URL, REDIS_KEY_PREFIX).
 SETTING_VARIABLES = (
-    *(name for name, _ in FRONTDOOR_VARIABLES.values()),
-    *("ACTION_TIMEOUT", LOCK_LIFETIME_VARIABLE, "LOG_LEVEL"),
-    *(ACTIONS_SECRET, "REDIS_URL", "REDIS_KEY_PREFIX"),
+    *(n for n, v in VARIABLES.items() if v.processes & CHILDREN and not v.internal),
+    *("REDIS_URL", "REDIS_KEY_PREFIX"),
 )
 log = logging.getLogger("orchestration.stack")
 
@@ -128,32 +128,30 @@ def environments(
     environ: Mapping[str, str] = os.environ,
 ) -> Environments:
     """The children's environments: what they inherit of `environ`, `env`, the secrets each
-    needs (set in those, else new random ones) and CHILD_ENV. REDIS_URL and REDIS_KEY_PREFIX
-    are for the endpoints files: Rasa gets the Redis password only."""
+    one's process reads (set in those, else new random ones) and CHILD_ENV. REDIS_URL and
+    REDIS_KEY_PREFIX are for the endpoints files: Rasa gets the Redis password only."""
     settings = {**inherited(environ), **env}
     token = settings.pop(RASA_TOKEN, "") or secrets.token_urlsafe(32)
     actions_secret = settings.pop(ACTIONS_SECRET, "") or secrets.token_urlsafe(32)
     session_secret = settings.pop(SESSION_SECRET, "") or secrets.token_urlsafe(32)
     redis_url = settings.pop("REDIS_URL", "").strip()
     key_prefix = settings.pop("REDIS_KEY_PREFIX", "").strip()
-    actions = {**settings, ACTIONS_SECRET: actions_secret}
-    rasa = {**actions, RASA_TOKEN: token}
-    rasa.setdefault(LOCK_LIFETIME_VARIABLE, LOCK_LIFETIME_S)
+    settings |= {RASA_TOKEN: token, ACTIONS_SECRET: actions_secret, SESSION_SECRET: session_secret}
     if password := redis_password(redis_url):
-        rasa[REDIS_PASSWORD] = password
+        settings[REDIS_PASSWORD] = password
+    rasa = _for("rasa", settings)
+    rasa.setdefault(LOCK_LIFETIME_VARIABLE, LOCK_LIFETIME_S)
     frontdoor = None
     if frontdoor_port:
         frontdoor = {
-            **settings,
+            **_for("frontdoor", settings),
             "RASA_URL": ",".join(rasa_urls),
             "ACTIONS_URL": ",".join(actions_urls),
-            RASA_TOKEN: token,
-            SESSION_SECRET: session_secret,
             "FRONTDOOR_PORT": str(frontdoor_port),
             **CHILD_ENV,
         }
     return Environments(
-        {**actions, **CHILD_ENV},
+        {**_for("actions", settings), **CHILD_ENV},
         {**rasa, **CHILD_ENV},
         frontdoor,
         token,
@@ -163,13 +161,23 @@ def environments(
     )
 
 
+def _for(process: str, settings: Mapping[str, str]) -> dict[str, str]:
+    """`settings` less the secrets that `process` does not read."""
+    return {
+        name: value
+        for name, value in settings.items()
+        if not (name in VARIABLES and VARIABLES[name].secret)
+        or process in VARIABLES[name].processes
+    }
+
+
 @contextmanager
 def running(
     model: Path,
-    rasa_ports: Sequence[int] = (5005,),
-    actions_ports: Sequence[int] = (5055,),
+    rasa_ports: Sequence[int] = (VARIABLES["RASA_PORT"].default,),
+    actions_ports: Sequence[int] = (VARIABLES["ACTIONS_PORT"].default,),
     log_dir: Path | None = None,
-    frontdoor_port: int | None = 8000,
+    frontdoor_port: int | None = VARIABLES["FRONTDOOR_PORT"].default,
     env: Mapping[str, str] | None = None,
 ) -> Iterator[Stack]:
     """Action servers, Rasa instances serving `model` and the front door, until the block exits.

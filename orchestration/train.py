@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from contract.environment import RASA_ENVIRONMENT
 from orchestration.paths import BUILD, DOMAIN, MODELS, ROOT
 
 CONFIG = ROOT / "config.yml"
@@ -84,7 +85,7 @@ def train(config: Path = CONFIG) -> Path:
         return model
     name = model.name.removesuffix(".tar.gz")
     command = [*train_command(config), "--out", str(model.parent), "--fixed-model-name", name]
-    subprocess.run(command, cwd=ROOT, check=True)
+    subprocess.run(command, cwd=ROOT, env={**os.environ, **RASA_ENVIRONMENT}, check=True)
     return model
 
 
@@ -107,7 +108,7 @@ def train_command(config: Path = CONFIG) -> list[str]:
 def full_train_seconds(command: list[str], cwd: Path) -> float:
     """Seconds of a forced full `command` (a `rasa train`) into a temporary folder, no cache."""
     with tempfile.TemporaryDirectory() as out:
-        env = {**os.environ, "RASA_CACHE_DIRECTORY": str(Path(out) / "cache")}
+        env = {**os.environ, **RASA_ENVIRONMENT, "RASA_CACHE_DIRECTORY": str(Path(out) / "cache")}
         started = time.monotonic()
         subprocess.run(
             [*command, "--force", "--out", out],

@@ -4,7 +4,6 @@ configured), Redis and the front door's API document."""
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,6 +17,7 @@ from jsonschema import Draft7Validator, RefResolver
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from contract import environment
 from frontdoor.api import OPENAPI as OPENAPI_PATH
 from knowledge import Answer, KnowledgeStore, load
 from orchestration.rasa_endpoints import check_redis
@@ -28,6 +28,8 @@ set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "privacy-assistant-hypothe
 # the wall clock, which a busy machine stretches): a test about time measures it itself.
 settings.register_profile("untimed", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("untimed")
+# Rasa's environment (no telemetry), as the entry points set it, for the tests that run Rasa.
+environment.set_rasa_environment()
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +46,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'knowledge.sqlite'}"
         return
-    base = os.environ.get("TEST_DATABASE_URL")
+    base = environment.value("TEST_DATABASE_URL")
     if not base:
         pytest.skip("TEST_DATABASE_URL not set")
     schema = f"kb_test_{uuid.uuid4().hex[:12]}"
@@ -70,7 +72,7 @@ def answers(knowledge_url: str) -> dict[str, Answer]:
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     """The Redis of the tests: $TEST_REDIS_URL, else 127.0.0.1:6379 (CI starts it). Required."""
-    url = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
+    url = environment.value("TEST_REDIS_URL")
     try:
         check_redis(url)
     except RuntimeError as error:

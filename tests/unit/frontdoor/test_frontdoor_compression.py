@@ -30,7 +30,7 @@ ROUTES = [("/chat", {}), ("/api/v1/chat", {"Authorization": f"Bearer {APP_TOKEN}
 @pytest.fixture
 def frontdoor(knowledge_url: str, refused_url: str) -> Iterator[tuple[int, int]]:
     """`python -m frontdoor` on a free port, its Rasa a URL nobody answers: (pid, port)."""
-    env = {k: v for k, v in os.environ.items() if k not in {n for n, _ in VARIABLES.values()}}
+    env = {k: v for k, v in os.environ.items() if k not in set(VARIABLES.values())}
     env.update(
         FRONTDOOR_PORT="0",
         RASA_URL=refused_url,

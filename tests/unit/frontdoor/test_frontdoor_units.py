@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from contract import environment
 from frontdoor.answers import without_link_lines
 from frontdoor.choices import OfferedChoices
 from frontdoor.errors import ApiError
@@ -92,9 +93,14 @@ def test_tokens_under_32_characters_are_refused_without_being_shown(env, name):
     assert Settings.from_env({name: "x" * 32})  # 32 is enough
 
 
-def test_every_setting_has_its_environment_variable():
+def test_every_setting_has_its_environment_variable_with_the_same_default():
     assert set(VARIABLES) == {setting.name for setting in dataclasses.fields(Settings)}
-    assert len({name for name, _ in VARIABLES.values()}) == len(VARIABLES)
+    assert len(set(VARIABLES.values())) == len(VARIABLES)
+    for setting in dataclasses.fields(Settings):
+        variable = environment.VARIABLES[VARIABLES[setting.name]]
+        assert "frontdoor" in variable.processes, variable.name
+        if variable.default is not None:
+            assert variable.default == setting.default, variable.name
 
 
 def test_the_default_session_secret_is_random():

@@ -1,20 +1,20 @@
 """What each process of the stack gets in its environment (orchestration.stack.environments)."""
 
-import ast
 from pathlib import Path
 
 import pytest
 
 from bot.supervised import KEY_VARIABLE
+from contract.environment import VARIABLES
 from orchestration import stack
-from orchestration.paths import ROOT
-from orchestration.stack import CHILD_ENV, SETTING_VARIABLES, environments
+from orchestration.rasa_endpoints import REDIS_PASSWORD
+from orchestration.stack import CHILD_ENV, CHILDREN, SETTING_VARIABLES, environments
 
 RASA_URLS, ACTIONS_URLS = (
     ["http://127.0.0.1:5105", "http://127.0.0.1:5106"],
     ["http://127.0.0.1:5155"],
 )
-SECRETS = ("RASA_TOKEN", "ACTION_SERVER_SECRET", "SESSION_SECRET", "REDIS_PASSWORD")
+SECRETS = tuple(name for name, variable in VARIABLES.items() if variable.secret)
 APP_TOKEN = "app-token-of-32-characters-at-least"
 
 
@@ -27,21 +27,21 @@ def children(env=None, frontdoor_port=8100):
 @pytest.mark.parametrize("unrelated", ["AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "OPENAI_API_KEY"])
 def test_an_unrelated_variable_of_the_callers_environment_reaches_no_child(monkeypatch, unrelated):
     monkeypatch.setenv(unrelated, "do-not-leak")
-    monkeypatch.setenv("APP_API_TOKENS", APP_TOKEN)
+    monkeypatch.setenv("CORS_ORIGINS", "https://app.example")
     monkeypatch.setenv("PATH", "/usr/local/bin:/usr/bin:/bin")
     for name, env in children()[1].items():
         assert unrelated not in env, name
         assert "do-not-leak" not in env.values(), name
-        assert env["APP_API_TOKENS"] == APP_TOKEN, name
+        assert env["CORS_ORIGINS"] == "https://app.example", name
         assert env["PATH"] == "/usr/local/bin:/usr/bin:/bin", name
 
 
 def test_the_assistants_settings_and_the_server_variables_reach_every_child(monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", "sqlite:////srv/knowledge.sqlite")
+    monkeypatch.setenv("GAP_RETENTION_DAYS", "30")
     monkeypatch.setenv("ACTION_TIMEOUT", "1.5")
     monkeypatch.setenv("HOME", "/home/assistant")
     for name, env in children()[1].items():
-        assert env["DATABASE_URL"] == "sqlite:////srv/knowledge.sqlite", name
+        assert env["GAP_RETENTION_DAYS"] == "30", name
         assert (env["ACTION_TIMEOUT"], env["HOME"]) == ("1.5", "/home/assistant"), name
         assert env.items() >= CHILD_ENV.items(), name
 
@@ -50,6 +50,8 @@ def test_each_child_gets_only_the_secrets_it_needs(monkeypatch):
     monkeypatch.setenv("RASA_TOKEN", "rasa-token")
     monkeypatch.setenv("ACTION_SERVER_SECRET", "actions-secret")
     monkeypatch.setenv("SESSION_SECRET", "session-secret")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://kb:kb-password@db/kb")
+    monkeypatch.setenv("APP_API_TOKENS", APP_TOKEN)
     redis = {"REDIS_URL": "redis://:redis-password@127.0.0.1:6379/0", "REDIS_KEY_PREFIX": "t1"}
     envs, env = children(redis)
     given = {
@@ -57,11 +59,13 @@ def test_each_child_gets_only_the_secrets_it_needs(monkeypatch):
         "ACTION_SERVER_SECRET": "actions-secret",
         "SESSION_SECRET": "session-secret",
         "REDIS_PASSWORD": "redis-password",
+        "DATABASE_URL": "postgresql://kb:kb-password@db/kb",
+        "APP_API_TOKENS": APP_TOKEN,
     }
     needs = {
-        "actions": {"ACTION_SERVER_SECRET"},
+        "actions": {"ACTION_SERVER_SECRET", "DATABASE_URL"},
         "rasa": {"ACTION_SERVER_SECRET", "RASA_TOKEN", "REDIS_PASSWORD"},
-        "frontdoor": {"RASA_TOKEN", "SESSION_SECRET"},  # it calls Rasa's HTTP API
+        "frontdoor": {"RASA_TOKEN", "SESSION_SECRET", "DATABASE_URL", "APP_API_TOKENS"},
     }
     for name, secrets in needs.items():
         assert {s: env[name][s] for s in SECRETS if s in env[name]} == {
@@ -84,10 +88,10 @@ def test_without_given_secrets_each_run_has_new_random_ones(monkeypatch):
 
 
 def test_env_adds_and_overrides_but_not_the_server_variables(monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", "sqlite:////from/the/shell.sqlite")
-    env = {"DATABASE_URL": "sqlite:////for/this/run.sqlite", "EXTRA": "1", "SANIC_HOST": "0.0.0.0"}
+    monkeypatch.setenv("ACTION_TIMEOUT", "1")
+    env = {"ACTION_TIMEOUT": "1.5", "EXTRA": "1", "SANIC_HOST": "0.0.0.0"}
     for name, child in children(env)[1].items():
-        assert child["DATABASE_URL"] == "sqlite:////for/this/run.sqlite", name
+        assert child["ACTION_TIMEOUT"] == "1.5", name
         assert child["EXTRA"] == "1", name
         assert child["SANIC_HOST"] == "127.0.0.1", name
 
@@ -121,40 +125,12 @@ def test_the_benchmarks_starter_bot_gets_the_same_of_the_callers_environment(mon
     assert given.items() >= {"PATH": "/usr/bin:/bin", "EXTRA": "1", **CHILD_ENV}.items()
 
 
-def environment_variables_read(path: Path) -> set[str]:
-    """The names in `os.environ.get(NAME ...)` and `os.environ[NAME]` in `path`, a literal or a
-    module-level string constant."""
-    tree = ast.parse(path.read_text())
-    constants = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                targets = target.elts if isinstance(target, ast.Tuple) else [target]
-                values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
-                for name, value in zip(targets, values, strict=False):
-                    if isinstance(name, ast.Name) and isinstance(value, ast.Constant):
-                        constants[name.id] = value.value
-    found = set()
-    for node in ast.walk(tree):
-        call = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-        if call and node.func.attr == "get" and node.args:
-            environ, key = node.func.value, node.args[0]
-        elif isinstance(node, ast.Subscript):
-            environ, key = node.value, node.slice
-        else:
-            continue
-        if isinstance(environ, ast.Attribute) and environ.attr == "environ":
-            found.add(key.value if isinstance(key, ast.Constant) else constants[key.id])
-    return found
-
-
-def test_every_variable_the_processes_read_is_passed_on_or_set():
-    read = set()
-    for room in ("actions", "bot", "knowledge", "privacy", "frontdoor"):
-        for path in (ROOT / room).rglob("*.py"):
-            read |= environment_variables_read(path)
-    assert {"ACTION_TIMEOUT", "RASA_TOKEN", "ACTION_SERVER_SECRET", "DATABASE_URL"} <= read
-    assert read <= {*SETTING_VARIABLES, *CHILD_ENV, KEY_VARIABLE}  # the last set at each start
+def test_every_variable_the_children_read_is_passed_on_or_set():
+    for name, variable in VARIABLES.items():
+        if variable.processes & CHILDREN:
+            set_by_the_stack = {*CHILD_ENV, KEY_VARIABLE, REDIS_PASSWORD}  # the key at each start
+            assert name in SETTING_VARIABLES or name in set_by_the_stack, name
+            assert variable.internal == (name in set_by_the_stack), name
 
 
 @pytest.mark.parametrize("env", [{"AGENT_TOKEN": "short"}, {"APP_API_TOKENS": f"{APP_TOKEN},x"}])
