@@ -3,6 +3,17 @@
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The product's Python packages, one per room (README, "Layout").
+ROOMS = (
+    "actions",
+    "bot",
+    "contract",
+    "evaluation",
+    "frontdoor",
+    "knowledge",
+    "orchestration",
+    "privacy",
+)
 BUILD = ROOT / ".build"
 SPACY_MODEL = BUILD / "spacy_en_privacy"
 NLU_DIR = ROOT / "data" / "nlu"  # hand-written, and generated/ (orchestration.generate)

@@ -7,19 +7,9 @@ import importlib.metadata
 import re
 import sys
 
-from orchestration.paths import ROOT
+from orchestration.paths import ROOMS, ROOT
 
-PRODUCT = (
-    "actions",
-    "bot",
-    "contract",
-    "evaluation",
-    "frontdoor",
-    "knowledge",
-    "orchestration",
-    "privacy",
-)
-LOCAL = {*PRODUCT, "tests"}
+LOCAL = {*ROOMS, "tests"}
 # Installed apart, for one experiment (its docstring says how)
 NOT_DECLARED = {"presidio_analyzer"}
 REQUIREMENT = re.compile(r'^\s*"(?P<name>[A-Za-z0-9._-]+)~=(?P<version>[0-9.]+)",?(\s*#.*)?$')
@@ -80,7 +70,7 @@ def distributions(modules: set[str]) -> dict[str, set[str]]:
 
 def test_every_package_the_product_imports_is_a_runtime_dependency():
     runtime = {name for name, _ in declared()["runtime"]}
-    for module, names in distributions(imported(PRODUCT)).items():
+    for module, names in distributions(imported(ROOMS)).items():
         assert names & runtime, f"{module} ({', '.join(names) or 'not installed'})"
 
 

@@ -11,18 +11,8 @@ import pytest
 
 from contract import environment
 from contract.environment import PROCESSES, VARIABLES
-from orchestration.paths import ROOT
+from orchestration.paths import ROOMS, ROOT
 
-PRODUCT = (
-    "actions",
-    "bot",
-    "contract",
-    "evaluation",
-    "frontdoor",
-    "knowledge",
-    "orchestration",
-    "privacy",
-)
 ROW = re.compile(
     r"^\| `(?P<name>[A-Z0-9_]+)` \| (?P<default>[^|]*) \| (?P<secret>[^|]*) \| (?P<by>[^|]*) \|"
 )
@@ -121,7 +111,7 @@ NOT_READS = {
 def test_the_product_reads_the_environment_only_through_the_registry():
     reads = [
         read
-        for room in PRODUCT
+        for room in ROOMS
         for path in sorted((ROOT / room).rglob("*.py"))
         if str(path.relative_to(ROOT)) not in {"contract/environment.py", *NOT_READS}
         for read in environment_reads(path)
