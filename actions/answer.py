@@ -1,14 +1,19 @@
-"""The two custom actions: answer from the knowledge base, or ask the user to choose.
+"""The custom actions: answer from the knowledge base, ask the user to choose, or answer small
+talk and out of scope (contract/routing.yml's replies).
 
 Every reply carries the contract's payload (contract/, topics from knowledge/topics.yml):
 `{"topic", "notices"}` for an answer, `{"topic": "clarify", "candidates"}` when unsure.
-Both actions are given the knowledge base's catalogue; built without one, as the action server
+A reply in the conversation's language (the `language` slot, when the knowledge base has
+its translations) adds `"language"`, `"translated"` (false: the English under a preface, the
+translation being stale or missing) and `"text_en"`, the same reply in English.
+The actions are given the knowledge base's catalogue; built without one, as the action server
 builds them, they answer with its live catalogue (knowledge.live), read at its start and again
 after each load.
 """
 
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -27,10 +32,23 @@ from contract.topics import (
 )
 from knowledge import Answer, Catalog, Notice
 from knowledge.live import LiveCatalog
+from knowledge.loader import FALLBACK_LANGUAGE
+from knowledge.translation import (
+    ASK_SERVICE,
+    CLARIFY_AGAIN,
+    CLARIFY_ASK,
+    CLARIFY_SOMETHING_ELSE,
+    answer_key,
+    button_key,
+    label_key,
+    reply_key,
+)
 
 PENDING = "pending_topic"  # the question waiting for "which service?" to be answered
+LANGUAGE = "language"  # the conversation's language, from the NLU's `language` entity
 
 Events = list[dict[str, Any]]
+Compose = Callable[[str], tuple[str, bool]]  # language -> (text, translated)
 
 
 @cache
@@ -66,35 +84,80 @@ def typed(tracker: Tracker) -> str:
     return str(tracker.latest_message.get("text") or "")
 
 
+def language_of(catalog: Catalog, tracker: Tracker) -> str:
+    """The language to answer in: the conversation's if there are translations into it, else
+    English."""
+    return catalog.reply_language(tracker.get_slot(LANGUAGE))
+
+
+def phrase(catalog: Catalog, language: str, key: str, english: str) -> str:
+    """A short text (link, question, choice) in `language`, else in English."""
+    return catalog.translated(language, key, english) or english
+
+
+def send(
+    dispatcher: CollectingDispatcher,
+    language: str,
+    compose: Compose,
+    payload: dict[str, Any],
+    **kw: Any,
+) -> None:
+    """One message of `compose(language)`; in another language than English, its payload
+    says which, whether it is translated, and the English (`text_en`)."""
+    text, translated = compose(language)
+    if language != FALLBACK_LANGUAGE:
+        english, _ = compose(FALLBACK_LANGUAGE)
+        payload = payload | {"language": language, "translated": translated, "text_en": english}
+    dispatcher.utter_message(text=text, json_message=payload, **kw)
+
+
+def respond(dispatcher: CollectingDispatcher, catalog: Catalog, topic: str, language: str) -> None:
+    """The reply of routing.yml to small talk or out of scope (`topic`), in `language`."""
+
+    def compose(lang: str) -> tuple[str, bool]:
+        return catalog.say(lang, reply_key(topic), routing.REPLIES[topic])
+
+    send(dispatcher, language, compose, {"topic": topic, "notices": []})
+
+
 def notice_button(notice: Notice, intent: str) -> dict[str, str]:
     payload = json.dumps({"service": notice.id})
     return {"title": notice.button, "payload": f"/{intent}{payload}"}
 
 
-def topic_button(catalog: Catalog, topic: str) -> dict[str, str]:
+def topic_button(catalog: Catalog, topic: str, language: str) -> dict[str, str]:
     """A button that asks the question of `topic` again, as if the user had typed it."""
     is_notice = catalog.kind(topic) == Kind.NOTICE
     intent = routing.intent_for(topic, topic if is_notice else None)
     assert intent, f"no intent asks for {topic}"  # tests/unit/contract/test_routing.py
     if is_notice:
         return notice_button(catalog.notices[topic], intent)
-    return {"title": catalog.button(topic), "payload": f"/{intent}"}
+    title = phrase(catalog, language, button_key(topic), catalog.button(topic))
+    return {"title": title, "payload": f"/{intent}"}
 
 
 def reply(
     dispatcher: CollectingDispatcher,
+    catalog: Catalog,
+    language: str,
     answer: Answer,
     notices: tuple[Notice, ...],
-    ask: str = "",
+    asks_service: bool = False,
     **kw: Any,
 ) -> None:
-    """The answer, its notices' links, then `ask` (a question back), in one message."""
-    links = "".join(f"\n{n.label}: {n.url}" for n in notices)
-    dispatcher.utter_message(
-        text=answer.text + ("\n" + links if links else "") + ("\n\n" + ask if ask else ""),
-        json_message={"topic": answer.topic, "notices": [n.id for n in notices]},
-        **kw,
-    )
+    """The answer, its notices' links, then "which service?" if `asks_service`, in one
+    message in `language`."""
+
+    def compose(language: str) -> tuple[str, bool]:
+        text, translated = catalog.say(language, answer_key(answer.topic), answer.text)
+        links = "".join(
+            f"\n{phrase(catalog, language, label_key(n.id), n.label)}: {n.url}" for n in notices
+        )
+        ask = phrase(catalog, language, ASK_SERVICE, routing.ASK_SERVICE) if asks_service else ""
+        return text + ("\n" + links if links else "") + ("\n\n" + ask if ask else ""), translated
+
+    payload = {"topic": answer.topic, "notices": [n.id for n in notices]}
+    send(dispatcher, language, compose, payload, **kw)
 
 
 class ActionAnswer(CatalogAction):
@@ -109,8 +172,9 @@ class ActionAnswer(CatalogAction):
         intent = tracker.latest_message["intent"].get("name")
         named = service_in(self.catalog, tracker)
         pending = tracker.get_slot(PENDING)
+        language = language_of(self.catalog, tracker)
         if intent == OUT_OF_SCOPE and not (named and pending):
-            dispatcher.utter_message(response="utter_out_of_scope")
+            respond(dispatcher, self.catalog, OUT_OF_SCOPE, language)
             return [SlotSet(PENDING, None)]
         remembered = tracker.get_slot("service")
         service = named or (self.catalog.notice(remembered) if remembered else None)
@@ -131,9 +195,9 @@ class ActionAnswer(CatalogAction):
             events.append(SlotSet("service", service.id))
         if asks_service:
             buttons = [notice_button(n, "inform_service") for n in self.catalog.notices.values()]
-            reply(dispatcher, answer, answer.notices, buttons=buttons, ask=routing.ASK_SERVICE)
+            reply(dispatcher, self.catalog, language, answer, answer.notices, True, buttons=buttons)
         else:
-            reply(dispatcher, answer, answer.notices_for(service))
+            reply(dispatcher, self.catalog, language, answer, answer.notices_for(service))
         return events
 
     def other_language(
@@ -192,23 +256,55 @@ class ActionClarify(CatalogAction):
     def clarify(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         settings = routing.CLARIFY
         misses = (tracker.get_slot("misses") or 0) + 1
+        language = language_of(self.catalog, tracker)
+        compose: Compose
         if misses >= settings.misses:
             candidates = [COMPANY_NOTICE, HANDOFF]
-            text = settings.again.format(handoff=self.catalog.answers[HANDOFF].text)
+            compose = self.again
             more = []
         else:
             candidates = self.candidates(tracker)
-            text = settings.ask
-            more = [{"title": settings.something_else, "payload": f"/{NLU_FALLBACK}"}]
-        dispatcher.utter_message(
-            text=text,
-            buttons=[topic_button(self.catalog, t) for t in candidates] + more,
-            json_message={"topic": CLARIFY, "candidates": candidates},
+
+            def compose(lang: str) -> tuple[str, bool]:
+                return self.catalog.say(lang, CLARIFY_ASK, settings.ask)
+
+            title = phrase(self.catalog, language, CLARIFY_SOMETHING_ELSE, settings.something_else)
+            more = [{"title": title, "payload": f"/{NLU_FALLBACK}"}]
+        send(
+            dispatcher,
+            language,
+            compose,
+            {"topic": CLARIFY, "candidates": candidates},
+            buttons=[topic_button(self.catalog, t, language) for t in candidates] + more,
         )
         return [SlotSet("misses", misses)]
+
+    def again(self, language: str) -> tuple[str, bool]:
+        """The last miss's text in `language`, with the answer of handoff.assistance."""
+        text, translated = self.catalog.say(language, CLARIFY_AGAIN, routing.CLARIFY.again)
+        handoff = self.catalog.answers[HANDOFF].text
+        if translated:
+            handoff = phrase(self.catalog, language, answer_key(HANDOFF), handoff)
+        return text.format(handoff=handoff), translated
 
     def candidates(self, tracker: Tracker) -> list[str]:
         """The best distinct answer topics among the NLU's ranked intents."""
         named = service_in(self.catalog, tracker)
         ranking = tracker.latest_message.get("intent_ranking", [])
         return [topic for topic, _ in routing.ranked_topics(ranking, named.id if named else None)]
+
+
+class ActionRespond(CatalogAction):
+    """Answers small talk and out of scope (routing.yml `responses` and `replies`) in the
+    conversation's language."""
+
+    def name(self) -> str:
+        return "action_respond"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Events:
+        intent = tracker.latest_message["intent"].get("name") or ""
+        topic = routing.RESPONSES.get(intent, OUT_OF_SCOPE)
+        respond(dispatcher, self.catalog, topic, language_of(self.catalog, tracker))
+        return []

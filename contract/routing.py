@@ -31,6 +31,7 @@ NOTICES: dict[str, str] = _MAP["notices"]
 LANGUAGE: dict[str, str] = _MAP["language"]
 FOLLOW_UP: str = _MAP["follow_up"]
 RESPONSES: dict[str, str] = _MAP["responses"]
+REPLIES: dict[str, str] = _MAP["replies"]
 CLARIFY = Clarify(**_MAP["clarify"])
 UNAVAILABLE_REPLY: dict = _MAP["unavailable"]
 ASK_SERVICE: str = _MAP["ask_service"]
@@ -81,7 +82,7 @@ def _question_topic(intent: str | None, service: str | None) -> str | None:
 
 
 def any_topic_for(intent: str | None, service: str | None = None) -> str | None:
-    """Like `topic_for`, including the topics the domain's responses answer (evaluation)."""
+    """Like `topic_for`, including the topics of small talk and out of scope (evaluation)."""
     return topic_for(intent, service) or RESPONSES.get(intent or "")
 
 

@@ -15,6 +15,8 @@ from frontdoor.request_body import json_object, question, string_field
 from frontdoor.security import require_bearer
 from frontdoor.settings import SETTINGS
 from knowledge import Catalog, Notice
+from knowledge.loader import FALLBACK_LANGUAGE
+from knowledge.translation import answer_key, button_key
 
 
 async def search(request: web.Request) -> web.Response:
@@ -29,11 +31,12 @@ async def search(request: web.Request) -> web.Response:
         ) from None
     catalog = request.app[CATALOG].catalog
     service = named_service(parsed, catalog)
+    language = catalog.reply_language(entity(parsed, "language"))
     ranked = routing.ranked_topics(
         parsed.get("intent_ranking", []), service.id if service else None
     )
     results = [
-        {**topic_view(catalog, topic, service), "confidence": round(confidence, 3)}
+        {**topic_view(catalog, topic, service, language), "confidence": round(confidence, 3)}
         for topic, confidence in ranked
         if topic in catalog.answers  # the best three questions, less those Rasa's domain answers
     ]
@@ -65,20 +68,37 @@ def named_service(parsed: dict, catalog: Catalog) -> Notice | None:
     return catalog.named(e.get("value") for e in entities if e.get("entity") == "service")
 
 
-def topic_view(catalog: Catalog, topic: str, service: Notice | None = None) -> dict:
+def entity(parsed: dict, name: str) -> str | None:
+    """The first value of the entity `name` that Rasa found in the query."""
+    values = (e.get("value") for e in parsed.get("entities", []) if e.get("entity") == name)
+    return next((str(v) for v in values if v), None)
+
+
+def topic_view(
+    catalog: Catalog,
+    topic: str,
+    service: Notice | None = None,
+    language: str = FALLBACK_LANGUAGE,
+) -> dict:
     """A topic, its title (the choice the widget offers for it, else its description), its
-    answer text (None when Rasa's domain answers it), the page sentences it rests on and its
-    notice links; `service` is the named service's notice, kept only when the answer depends
-    on it (the widget's share link then names it too)."""
+    answer text (None when Rasa's domain answers it) in `language` when translated, with the
+    English (`text_en`), the page sentences it rests on and its notice links; `service` is the
+    named service's notice, kept only when the answer depends on it (the widget's share link
+    then names it too)."""
     answer = catalog.answers.get(topic)
     notices = answer.notices_for(service) if answer else ()
     description = catalog.topics[topic].description if topic in catalog.topics else ""
+    translated = catalog.translated(language, answer_key(topic), answer.text) if answer else None
+    title = catalog.button(topic) if answer else description
     return {
         "topic": topic,
-        "title": catalog.button(topic) if answer else description,
+        "title": catalog.translated(language, button_key(topic), title) or title,
         "description": description,
-        "text": answer.text if answer else None,
+        "text": translated or (answer.text if answer else None),
+        "text_en": answer.text if answer else None,
+        "language": language if translated else FALLBACK_LANGUAGE,
+        "translated": translated is not None,
         "sources": sources(catalog, topic),
-        "notices": notice_links(catalog, (n.id for n in notices)),
+        "notices": notice_links(catalog, (n.id for n in notices), language),
         "service": service.id if answer and answer.service and service else None,
     }

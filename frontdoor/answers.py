@@ -7,6 +7,8 @@ once the person has named that service.
 
 from __future__ import annotations
 
+import re
+
 from aiohttp import web
 
 from frontdoor.catalog import CATALOG, notice_links
@@ -52,13 +54,17 @@ def answer_view(catalog: Catalog, topic: str, service: str | None = None) -> dic
 
 
 def without_link_lines(reply: dict) -> dict:
-    """The chat `reply` without its "<notice label or title>: <url>" lines, for the widget,
-    which shows the reply's notices as named links instead. Rasa sends each paragraph as a
-    message of its own, so a message left empty (and without buttons) goes too."""
-    lines = {f"{n[name]}: {n['url']}" for n in reply["notices"] for name in ("label", "title")}
-    messages = [
-        {**m, "text": "\n".join(x for x in m["text"].split("\n") if x.strip() not in lines).strip()}
-        for m in reply["messages"]
-    ]
+    """The chat `reply` without its "<notice label or title>: <url>" lines (in whatever
+    language the label is), for the widget, which shows the reply's notices as named links
+    instead; so are its `text` and `text_en`. Rasa sends each paragraph as a message of its
+    own, so a message left empty (and without buttons) goes too."""
+    ends = tuple(f": {n['url']}" for n in reply["notices"])
+
+    def kept_lines(text: str) -> str:
+        kept = "\n".join(x for x in text.split("\n") if not x.strip().endswith(ends))
+        return re.sub(r"\n{3,}", "\n\n", kept).strip()
+
+    messages = [{**m, "text": kept_lines(m["text"])} for m in reply["messages"]]
     kept = [m for m in messages if m["text"] or "buttons" in m]
-    return {**reply, "messages": kept or messages[:1]}
+    texts = {key: kept_lines(reply[key]) for key in ("text", "text_en") if key in reply}
+    return {**reply, "messages": kept or messages[:1], **texts}

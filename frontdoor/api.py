@@ -22,6 +22,7 @@ from frontdoor.security import require_bearer
 from frontdoor.sessions import SESSIONS
 from frontdoor.settings import SETTINGS
 from knowledge import Catalog
+from knowledge.loader import FALLBACK_LANGUAGE
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,12 @@ def chosen_payload(body: dict, conversation: str, choices: OfferedChoices) -> st
 
 
 def chat_reply(rasa_messages: list, catalog: Catalog) -> dict:
-    """The API's reply from Rasa's messages; a reply without a topic payload is unusable."""
+    """The API's reply from Rasa's messages; a reply without a topic payload is unusable.
+
+    `text` is the reply's text (its messages' texts, as Rasa split it into paragraphs), in
+    the reply's `language`; `text_en` the same reply in English, which the payload carries
+    when the reply is in another language (contract.replies.language).
+    """
     payload = replies.payload(rasa_messages)
     messages = [
         _message(item)
@@ -105,11 +111,17 @@ def chat_reply(rasa_messages: list, catalog: Catalog) -> dict:
     ]
     if payload is None or not messages:
         raise RasaUnavailable("reply without text or topic payload")
+    language, text_en = replies.language(payload)
+    text = "\n\n".join(m["text"] for m in messages)
     reply = {
         "messages": messages,
         "topic": payload["topic"],
-        "notices": notice_links(catalog, payload.get("notices") or []),
+        "notices": notice_links(catalog, payload.get("notices") or [], language),
         "sources": sources(catalog, payload["topic"]),
+        "language": language,
+        "translated": payload.get("translated") is True,
+        "text": text,
+        "text_en": text if text_en is None else text_en,
     }
     if "candidates" in payload:
         reply["candidates"] = list(payload["candidates"])
@@ -119,12 +131,18 @@ def chat_reply(rasa_messages: list, catalog: Catalog) -> dict:
 def unavailable_reply(catalog: Catalog) -> dict:
     """The friendly reply when Rasa or the action server is down or slow."""
     notices = notice_links(catalog, [COMPANY_NOTICE])
-    links = "".join(f"\n{n['title']}: {n['url']}" for n in notices)
+    text = routing.UNAVAILABLE_REPLY["rasa_down"] + "".join(
+        f"\n{n['title']}: {n['url']}" for n in notices
+    )
     return {
-        "messages": [{"text": routing.UNAVAILABLE_REPLY["rasa_down"] + links}],
+        "messages": [{"text": text}],
         "topic": UNAVAILABLE,
         "notices": notices,
         "sources": [],
+        "language": FALLBACK_LANGUAGE,
+        "translated": False,
+        "text": text,
+        "text_en": text,
     }
 
 

@@ -13,6 +13,8 @@ from frontdoor.settings import SETTINGS
 from knowledge import Catalog
 from knowledge.catalog import ReloadedWhileRead
 from knowledge.live import LiveCatalog
+from knowledge.loader import FALLBACK_LANGUAGE
+from knowledge.translation import label_key
 
 # The catalogue in use is `request.app[CATALOG].catalog`: read it once per request.
 CATALOG = web.AppKey("catalog", LiveCatalog)
@@ -33,10 +35,22 @@ async def catalog(app: web.Application) -> AsyncIterator[None]:
     live.close()
 
 
-def notice_links(catalog: Catalog, ids: Iterable[str]) -> list[dict[str, str]]:
-    """{id, title, label, url} of each known notice in `ids`."""
+def notice_links(
+    catalog: Catalog, ids: Iterable[str], language: str = FALLBACK_LANGUAGE
+) -> list[dict[str, str]]:
+    """{id, title, label, url} of each known notice in `ids`, its label in `language` when
+    translated (the title, a name, stays as it is)."""
     found = (catalog.notices.get(notice_id) for notice_id in ids)
-    return [{"id": n.id, "title": n.title, "label": n.label, "url": n.url} for n in found if n]
+    return [
+        {
+            "id": n.id,
+            "title": n.title,
+            "label": catalog.translated(language, label_key(n.id), n.label) or n.label,
+            "url": n.url,
+        }
+        for n in found
+        if n
+    ]
 
 
 def sources(catalog: Catalog, topic: str) -> list[str]:

@@ -7,12 +7,13 @@ start and again after each load (knowledge.live), and never query it otherwise.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from contract.topics import COMPANY_NOTICE
 from knowledge.loader import FALLBACK_LANGUAGE
 from knowledge.store import Answer, KnowledgeStore, Notice, Topic, normalize
+from knowledge.translation import PREFACE, Translation, source_hash
 
 READ_ATTEMPTS = 5  # reads of a catalogue that a load replaced meanwhile, before giving up
 
@@ -23,14 +24,17 @@ class ReloadedWhileRead(Exception):
 
 @dataclass(frozen=True)
 class Catalog:
-    """Topics, answers and notices by id, in file order, the other-language replies, and the
-    version of the load they come from."""
+    """Topics, answers and notices by id, in file order, the other-language replies, the
+    version of the load they come from, the languages answered in their own language, and the
+    translations by language and key."""
 
     topics: dict[str, Topic]
     answers: dict[str, Answer]
     notices: dict[str, Notice]
     replies: dict[str, str]
     version: str | None = None
+    answered: frozenset[str] = frozenset()
+    translations: dict[str, dict[str, Translation]] = field(default_factory=dict)
 
     @classmethod
     def read(cls, url: str | None = None) -> Catalog:
@@ -48,8 +52,10 @@ class Catalog:
             answers = {topic: answer for topic in topics if (answer := store.answer(topic))}
             notices = {notice.id: notice for notice in store.notices()}
             replies = store.language_replies()
+            answered = store.answered_languages()
+            translations = store.translations()
             if store.version() == version:
-                return cls(topics, answers, notices, replies, version)
+                return cls(topics, answers, notices, replies, version, answered, translations)
         raise ReloadedWhileRead(f"the knowledge base was loaded {READ_ATTEMPTS} times meanwhile")
 
     def kind(self, topic: str) -> str | None:
@@ -75,6 +81,27 @@ class Catalog:
     def language_reply(self, language: str | None) -> str:
         """The reply to a message in `language`, in that language, else in English."""
         return self.replies.get(language or FALLBACK_LANGUAGE) or self.replies[FALLBACK_LANGUAGE]
+
+    def reply_language(self, language: str | None) -> str:
+        """`language` if the assistant answers in it (listed answered, with its translations),
+        else English."""
+        answered = language in self.answered and language in self.translations
+        return language if language and answered else FALLBACK_LANGUAGE
+
+    def translated(self, language: str, key: str, english: str) -> str | None:
+        """The translation into `language` of `english`, the text of `key`; None when there is
+        none or it is stale (it translates another English)."""
+        found = self.translations.get(language, {}).get(key)
+        return found.text if found and found.source_hash == source_hash(english) else None
+
+    def say(self, language: str, key: str, english: str) -> tuple[str, bool]:
+        """`english` in `language` and True; else (no current translation, or English) the
+        English, under the language's preface, and False."""
+        if language == FALLBACK_LANGUAGE:
+            return english, False
+        if (text := self.translated(language, key, english)) is not None:
+            return text, True
+        return f"{self.translations[language][PREFACE].text}\n{english}", False
 
     @cached_property
     def _by_alias(self) -> dict[str, Notice]:

@@ -24,8 +24,22 @@ from sqlalchemy.orm import Session
 
 from contract.topics import Kind
 from knowledge import models
-from knowledge.settings import CONTENT_DIR, PAGE_PATH, REPO_ROOT, TOPICS_PATH, database_url
+from knowledge.settings import (
+    CONTENT_DIR,
+    PAGE_PATH,
+    REPO_ROOT,
+    TOPICS_PATH,
+    database_url,
+)
 from knowledge.store import KNOWLEDGE_KINDS, Topic, normalize
+from knowledge.translation import (
+    HASH_LENGTH,
+    PREFACE,
+    Translation,
+    english_texts,
+    kept_terms,
+    source_hash,
+)
 
 KINDS = tuple(kind.value for kind in Kind)
 
@@ -39,6 +53,11 @@ TOPIC_FIELDS = ("kind", "description")
 REPLY_FIELDS = ("language", "reply", "review")
 FALLBACK_LANGUAGE = "en"
 _LANGUAGE_CODE = re.compile(r"[a-z]{2}")
+TRANSLATIONS_DIR = "translations"  # under the content directory: <code>.yml per language
+TRANSLATION_FILE_FIELDS = ("preface", "texts")
+TRANSLATION_FIELDS = ("text", "source_hash")
+KEPT_NAMES = ("International SOS",)  # kept in English by every translation, as notice titles
+_HASH = re.compile(rf"[0-9a-f]{{{HASH_LENGTH}}}")
 
 
 class KnowledgeError(Exception):
@@ -58,6 +77,9 @@ class Content:
     notices: list[dict[str, Any]]
     answers: list[dict[str, Any]]
     replies: dict[str, str]
+    answered: list[str] = field(default_factory=list)
+    english: dict[str, str] = field(default_factory=dict)  # key -> text a translation translates
+    translations: dict[str, dict[str, Translation]] = field(default_factory=dict)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -91,15 +113,21 @@ class _Checker:
     def fail(self, path: Path, entry: str, message: str) -> None:
         self.problems.append(f"{_show(path)}: {entry}: {message}")
 
-    def section(self, path: Path, key: str) -> Any:
-        """The value under the top-level `key` of a YAML file, or None (with a problem)."""
+    def document(self, path: Path) -> Any:
+        """The YAML document of a file, or None (with a problem)."""
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+            return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
         except OSError as error:
             self.fail(path, "file", f"cannot read: {error.strerror}")
-            return None
         except yaml.YAMLError as error:
             self.fail(path, "file", "malformed YAML: " + " ".join(str(error).split()))
+        return None
+
+    def section(self, path: Path, key: str) -> Any:
+        """The value under the top-level `key` of a YAML file, or None (with a problem)."""
+        problems = len(self.problems)
+        data = self.document(path)
+        if len(self.problems) > problems:
             return None
         if not isinstance(data, dict) or not isinstance(data.get(key), list | dict):
             self.fail(path, "file", f"expected a top-level '{key}:' entry")
@@ -128,10 +156,12 @@ class _Checker:
 
 
 def read_content(
-    content_dir: Path = CONTENT_DIR, topics_path: Path = TOPICS_PATH, page_path: Path = PAGE_PATH
+    content_dir: Path = CONTENT_DIR,
+    topics_path: Path = TOPICS_PATH,
+    page_path: Path = PAGE_PATH,
 ) -> Content:
-    """Read and validate topics.yml, notices.yml, answers.yml and languages.yml; raise
-    KnowledgeError."""
+    """Read and validate topics.yml, notices.yml, answers.yml, languages.yml and the
+    translations; raise KnowledgeError."""
     content_dir, topics_path, page_path = Path(content_dir), Path(topics_path), Path(page_path)
     check = _Checker()
     topics = _read_topics(check, topics_path)
@@ -145,9 +175,21 @@ def read_content(
         check, content_dir / "answers.yml", topics, topics_path, notice_ids, page, page_path
     )
     replies = _read_replies(check, content_dir / "languages.yml")
+    answered = _read_answered(check, content_dir / "languages.yml", replies)
+    english = english_texts(answers or [], notices)
+    names = [*KEPT_NAMES, *(n["title"] for n in notices if n["title"].endswith("Privacy Notice"))]
+    translations = _read_translations(check, content_dir / TRANSLATIONS_DIR, english, names)
     if check.problems:
         raise KnowledgeError(check.problems)
-    return Content(topics=topics or {}, notices=notices, answers=answers or [], replies=replies)
+    return Content(
+        topics=topics or {},
+        notices=notices,
+        answers=answers or [],
+        replies=replies,
+        answered=answered,
+        english=english,
+        translations=translations,
+    )
 
 
 def _read_topics(check: _Checker, path: Path) -> dict[str, Topic] | None:
@@ -373,6 +415,74 @@ def _read_replies(check: _Checker, path: Path) -> dict[str, str]:
     return replies
 
 
+def _read_answered(check: _Checker, path: Path, replies: dict[str, str]) -> list[str]:
+    """The languages answered in their own language: codes with a reply, English excluded."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+    except (OSError, yaml.YAMLError):
+        return []  # _read_replies reported it
+    codes = data.get("answered", []) if isinstance(data, dict) else []
+    if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
+        check.fail(path, "answered", "expected a list of language codes")
+        return []
+    for code in codes:
+        if code == FALLBACK_LANGUAGE:
+            check.fail(path, "answered", f"'{code}' is always answered: not a language to list")
+        elif code not in replies:
+            check.fail(path, "answered", f"language '{code}' has no reply entry")
+    if len(set(codes)) != len(codes):
+        check.fail(path, "answered", "a language is listed twice")
+    return codes
+
+
+def _read_translations(
+    check: _Checker, folder: Path, english: dict[str, str], names: list[str]
+) -> dict[str, dict[str, Translation]]:
+    """Language code -> key -> translation, from <code>.yml files; each file has a one-line
+    `preface` and `texts` (key -> {text, source_hash}). A translation whose source_hash is
+    current must keep the English's addresses, numbers, {fields} and notice titles."""
+    found: dict[str, dict[str, Translation]] = {}
+    for path in sorted(folder.glob("*.yml")):
+        code = path.stem
+        if not _LANGUAGE_CODE.fullmatch(code) or code == FALLBACK_LANGUAGE:
+            check.fail(path, "file", "name must be an ISO 639-1 code other than 'en', as de.yml")
+            continue
+        document = check.document(path)
+        if not isinstance(document, dict) or not isinstance(document.get("texts"), dict):
+            check.fail(path, "file", "expected a 'preface:' and a mapping 'texts:' of key to text")
+            continue
+        check.fields(path, "file", document, TRANSLATION_FILE_FIELDS)
+        preface: Any = document.get("preface")
+        if check.text(path, "file", PREFACE, preface) and "\n" in preface.strip():
+            check.fail(path, "file", "the preface must be one line")
+        texts = {PREFACE: Translation(_squash(preface or ""), None)}
+        for key, item in document["texts"].items():
+            entry = f"text {key!r}"
+            if key not in english:
+                check.fail(path, entry, "unknown key: no English text has it")
+                continue
+            if not isinstance(item, dict):
+                check.fail(path, entry, "expected a mapping of text and source_hash")
+                continue
+            valid = check.fields(path, entry, item, TRANSLATION_FIELDS)
+            valid &= check.text(path, entry, "text", item.get("text"))
+            hashed = item.get("source_hash")
+            if not (isinstance(hashed, str) and _HASH.fullmatch(hashed)):
+                what = "missing field" if hashed is None else f"must be {HASH_LENGTH} hex digits:"
+                check.fail(path, entry, f"{what} 'source_hash' (of the English it translates)")
+                valid = False
+            if not valid:
+                continue
+            text = _squash(item["text"])
+            if hashed == source_hash(english[key]):
+                for term in kept_terms(english[key], names):
+                    if term not in text:
+                        check.fail(path, entry, f"must keep {term!r} as the English has it")
+            texts[key] = Translation(text, hashed)
+        found[code] = texts
+    return found
+
+
 def load(
     url: str | None = None,
     content_dir: Path = CONTENT_DIR,
@@ -425,7 +535,13 @@ def load(
             for p, notice_id in enumerate(a["notices"])
         ],
         models.LanguageReply: [
-            {"language": code, "text": text} for code, text in content.replies.items()
+            {"language": code, "text": text, "answered": code in content.answered}
+            for code, text in content.replies.items()
+        ],
+        models.Translation: [
+            {"language": code, "key": key, "text": t.text, "source_hash": t.source_hash}
+            for code, texts in content.translations.items()
+            for key, t in texts.items()
         ],
     }
     version = content_version(rows)

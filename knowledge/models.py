@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base
 
 Base: Any = declarative_base()  # SQLAlchemy 1.4 has no type information
@@ -74,11 +74,25 @@ class AnswerNotice(Base):
 
 class LanguageReply(Base):
     """What the assistant says, in that language, to a message in a language it does not
-    answer in; `language` is an ISO 639-1 code, and "en" the fallback for any other."""
+    answer in; `language` is an ISO 639-1 code, and "en" the fallback for any other.
+    `answered`: whether the assistant answers messages in that language, in it."""
 
     __tablename__ = "kb_language_reply"
     language = Column(String(8), primary_key=True)
     text = Column(Text, nullable=False)
+    answered = Column(Boolean, nullable=False, default=False)
+
+
+class Translation(Base):
+    """A text the assistant says, in another language (content/translations/): `key` names
+    the English it translates (knowledge.translation), `source_hash` that English's hash when
+    translated (NULL for the language's preface). Stale when it is no longer the English's."""
+
+    __tablename__ = "kb_translation"
+    language = Column(String(8), primary_key=True)
+    key = Column(String(200), primary_key=True)
+    text = Column(Text, nullable=False)
+    source_hash = Column(String(64), nullable=True)
 
 
 class Version(Base):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from knowledge import models
 from knowledge.settings import database_url
+from knowledge.translation import Translation
 
 _NOT_WORD = re.compile(r"[\W_]+")
 # What answers a topic (the `kind` of topics.yml); answers.yml answers the KNOWLEDGE_KINDS.
@@ -131,6 +132,22 @@ class KnowledgeStore:
         """Language code -> the reply to a message in that language ("en": any other)."""
         with Session(self.engine, future=True) as session:
             return {row.language: row.text for row in session.scalars(select(models.LanguageReply))}
+
+    def answered_languages(self) -> frozenset[str]:
+        """The languages the assistant answers in, in them (languages.yml's `answered`)."""
+        with Session(self.engine, future=True) as session:
+            rows = session.scalars(
+                select(models.LanguageReply).where(models.LanguageReply.answered)
+            )
+            return frozenset(row.language for row in rows)
+
+    def translations(self) -> dict[str, dict[str, Translation]]:
+        """Language code -> key -> translation (content/translations/)."""
+        found: dict[str, dict[str, Translation]] = {}
+        with Session(self.engine, future=True) as session:
+            for row in session.scalars(select(models.Translation)):
+                found.setdefault(row.language, {})[row.key] = Translation(row.text, row.source_hash)
+        return found
 
     def topics(self) -> dict[str, Topic]:
         """Topic id -> topic, in topics.yml order."""

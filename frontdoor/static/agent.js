@@ -4,7 +4,7 @@
 "use strict";
 
 (() => {
-  const { el, evidence, noticeLink } = window.privacyUi;
+  const { el, evidence, noticeLink, original } = window.privacyUi;
   const TOKEN_KEY = "agent-token";
   const $ = (id) => document.getElementById(id);
 
@@ -42,8 +42,11 @@
       card.append(el("p", "Answered by the assistant's conversation rules, not the knowledge base.", "meta"));
       return card;
     }
-    card.append(el("p", item.text, "answer"));
-    if (item.sources.length) card.append(evidence(item.sources));
+    const answer = el("p", item.text, "answer");
+    if (item.translated) answer.lang = item.language;
+    card.append(answer);
+    if (item.translated) card.append(original(item.text_en, item.sources));
+    else if (item.sources.length) card.append(evidence(item.sources));
     const links = el("ul", undefined, "links");
     for (const notice of item.notices) {
       const li = el("li");

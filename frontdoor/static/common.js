@@ -1,5 +1,5 @@
-// What the widget and the agent console both draw: elements, notice links and an answer's
-// sources. Loaded before widget.js and agent.js; everything shown uses textContent.
+// What the widget and the agent console both draw: elements, notice links, an answer's
+// sources and a translated answer's English original. Loaded before widget.js and agent.js; everything shown uses textContent.
 "use strict";
 
 window.privacyUi = Object.freeze({
@@ -32,5 +32,21 @@ window.privacyUi = Object.freeze({
     quote.append(...sources.map((sentence) => el("p", sentence)));
     details.append(el("summary", "From our privacy page"), quote);
     return details;
+  },
+
+  // Under a translated answer: "Translated from English", and a disclosure, closed by
+  // default, showing the English original (its paragraphs) and the page's sentences.
+  original(textEn, sources) {
+    const { el, evidence } = window.privacyUi;
+    const note = el("div", undefined, "translation");
+    note.lang = "en";
+    note.append(el("p", "Translated from English", "translated-note"));
+    const details = el("details", undefined, "original");
+    const english = el("div", undefined, "original-text");
+    english.append(...textEn.split(/\n{2,}/).filter((p) => p.trim()).map((p) => el("p", p)));
+    details.append(el("summary", "Show the English original"), english);
+    if (sources.length) details.append(evidence(sources));
+    note.append(details);
+    return note;
   },
 });

@@ -7,7 +7,7 @@
 "use strict";
 
 (() => {
-  const { el, evidence, noticeLink } = window.privacyUi;
+  const { el, evidence, noticeLink, original } = window.privacyUi;
   const log = document.getElementById("log");
   const greeting = document.getElementById("greeting");
   const form = document.getElementById("composer");
@@ -46,7 +46,8 @@
     transcript = [];
   }
 
-  // Only what the widget draws of a reply: texts and choices, notices' labels and links, sources.
+  // Only what the widget draws of a reply: texts and choices, notices' labels and links,
+  // sources, and for a translated reply its language and English original.
   function kept(reply) {
     return {
       messages: reply.messages.map((message) => ({
@@ -55,6 +56,9 @@
       })),
       notices: reply.notices.map(({ label, url }) => ({ label, url })),
       sources: reply.sources,
+      ...(reply.translated
+        ? { translated: true, language: reply.language, text_en: reply.text_en }
+        : {}),
     };
   }
 
@@ -92,10 +96,12 @@
     if (rateable) retireFeedback();
     reply.messages.forEach((message, index) => {
       const bubble = el("div", undefined, `msg ${kind}`);
+      if (reply.translated) bubble.lang = reply.language;
       if (message.text) bubble.append(el("p", message.text, "text"));
       if (index === reply.messages.length - 1) {
         if (reply.notices.length) bubble.append(noticeLinks(reply.notices));
-        if (reply.sources.length) bubble.append(evidence(reply.sources));
+        if (reply.translated) bubble.append(original(reply.text_en, reply.sources));
+        else if (reply.sources.length) bubble.append(evidence(reply.sources));
         if (rateable) bubble.append(feedback(entry));
       }
       nodes.push(bubble);

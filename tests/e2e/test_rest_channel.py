@@ -160,10 +160,10 @@ async def test_odd_input_is_neither_echoed_nor_stored(stack, stored_tracker, tem
     assert user["text"] is None and user["parse_data"]["intent"]["name"]
 
 
-async def test_another_language_is_answered_in_it_with_the_overall_notice(stack):
-    payload, messages = await ask(stack, "¿venden ustedes mis datos personales a otras empresas?")
+async def test_a_language_not_answered_is_told_so_in_it_with_the_overall_notice(stack):
+    payload, messages = await ask(stack, "czy sprzedajecie moje dane osobowe innym firmom?")
     assert payload == {"topic": "language.unsupported", "notices": ["notice.company"]}
-    assert texts(messages).startswith("Lo siento, solo puedo responder en inglés.")
+    assert texts(messages).startswith("Przepraszam, mogę odpowiadać tylko po angielsku.")
     payload, _ = await ask(stack, "data sold?")
     assert payload["topic"] != "language.unsupported"
 

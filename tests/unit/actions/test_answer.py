@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswer, ActionClarify, live_catalog
+from contract import routing
 from knowledge import load
 from orchestration.generate import build_spacy_pipeline
 from orchestration.paths import DOMAIN, ROOT
@@ -174,7 +175,8 @@ async def test_out_of_scope_is_out_of_scope_unless_it_names_the_awaited_service(
     events = await ActionAnswer(catalog).run(
         dispatcher, tracker("out_of_scope", service="mobile app", slots=slots), {}
     )
-    assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope"]
+    assert [m["custom"] for m in dispatcher.messages] == [{"topic": "out_of_scope", "notices": []}]
+    assert dispatcher.messages[0]["text"] == routing.REPLIES["out_of_scope"]
     assert events == [{"event": "slot", "timestamp": None, "name": "pending_topic", "value": None}]
 
 

@@ -5,13 +5,11 @@ import re
 from collections import Counter
 
 import pytest
-import yaml
 
 from contract import routing
 from knowledge.loader import read_content
 from knowledge.settings import PAGE_PATH
 from knowledge.store import normalize
-from orchestration.paths import DOMAIN
 
 # Words that name a right, a period, a process, a place or a role; an answer may use one only
 # when one of its source sentences does too.
@@ -186,14 +184,11 @@ def test_app_permission_questions_are_told_the_page_does_not_cover_them(content)
     assert re.search(r"privacy page doesn't say[^.]*permissions", text)
 
 
-def test_domain_responses_claim_nothing_and_promise_no_person():
-    responses = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))["responses"]
-    for name, variants in responses.items():
-        for variant in variants:
-            text = variant["text"]
-            assert claims(text) == set(), name
-            assert not re.search(r"(?:talk|speak) to|a human|(?<!not )a person", text), name
-            assert "+1" not in text or ASSISTANCE_LINE in text, name
+def test_small_talk_replies_claim_nothing_and_promise_no_person():
+    for topic, text in routing.REPLIES.items():
+        assert claims(text) == set(), topic
+        assert not re.search(r"(?:talk|speak) to|a human|(?<!not )a person", text), topic
+        assert "+1" not in text or ASSISTANCE_LINE in text, topic
 
 
 def test_choice_titles_are_short_and_plain(content):
@@ -214,9 +209,11 @@ def test_the_cookie_icon_is_where_the_page_has_it(content):
 
 
 def test_the_assistance_number_comes_with_nothing_the_page_does_not_say(content):
-    responses = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))["responses"]
-    texts = [variant["text"] for variants in responses.values() for variant in variants]
-    texts += [answer_of(content, "handoff.assistance")["text"], routing.CLARIFY.again]
+    texts = [
+        *routing.REPLIES.values(),
+        answer_of(content, "handoff.assistance")["text"],
+        routing.CLARIFY.again,
+    ]
     with_number = [text for text in texts if "+1" in text]
     assert len(with_number) >= 3
     for text in with_number:

@@ -45,6 +45,7 @@ def test_load_counts_match_the_content(loaded_url, dump, content):
     assert len(rows["kb_answer_source"]) == sum(len(a["sources"]) for a in answers)
     assert len(rows["kb_answer_notice"]) == sum(len(a["notices"]) for a in answers)
     assert len(rows["kb_language_reply"]) == len(content["languages"]["replies"]) == 18
+    assert len(rows["kb_translation"]) == 8 * 74  # 8 languages: a preface and 73 texts
 
 
 def test_loading_twice_gives_the_same_database(database_url, dump):
@@ -182,6 +183,18 @@ def duplicate_language(d):
     d["replies"].append(dict(d["replies"][1]))
 
 
+def answered_without_reply(d):
+    d["answered"] = [*d["answered"], "xx"]
+
+
+def answered_english(d):
+    d["answered"] = [*d["answered"], "en"]
+
+
+def answered_not_a_list(d):
+    d["answered"] = "fr"
+
+
 BAD_CONTENT = [
     ("answers.yml", unknown_topic, ["answer 'policy.nope'", "unknown topic id"]),
     ("answers.yml", missing_topic, ["answer 'retention'", "missing"]),
@@ -216,6 +229,9 @@ BAD_CONTENT = [
     ("languages.yml", no_english_reply, ["reply 'en'", "English fallback"]),
     ("languages.yml", bad_language_code, ["reply 'French'", "ISO 639-1"]),
     ("languages.yml", duplicate_language, ["reply 'ar'", "duplicate language"]),
+    ("languages.yml", answered_without_reply, ["answered", "'xx' has no reply entry"]),
+    ("languages.yml", answered_english, ["answered", "'en' is always answered"]),
+    ("languages.yml", answered_not_a_list, ["answered", "expected a list"]),
 ]
 
 

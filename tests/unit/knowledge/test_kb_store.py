@@ -88,3 +88,7 @@ def test_answer_notices_keep_their_order(catalog):
 )
 def test_language_reply_falls_back_to_english(catalog, language, start):
     assert catalog.language_reply(language).startswith(start)
+
+
+def test_the_catalogue_knows_the_languages_answered_in_their_own(catalog):
+    assert catalog.answered == {"de", "es", "fr", "it", "ja", "nl", "pt", "zh"}
