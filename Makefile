@@ -125,6 +125,9 @@ eval: train
 	$(PY) -m evaluation.conversations evaluation/data/issue18_examples.yml \
 	  --out evaluation/results/issue18-examples-latest.json
 	$(PY) -m evaluation.language_eval
+	$(PY) -m evaluation.languages_eval
+	$(PY) -m evaluation.conversations evaluation/data/language_conversations.yml \
+	  --out evaluation/results/language-conversations-latest.json
 	$(PY) -m evaluation.redaction_eval
 
 bench: train
