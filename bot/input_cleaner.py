@@ -13,8 +13,8 @@ reaches spaCy, which fails a whole turn on a lone surrogate:
 
 Then `InputCleaner` puts a space between Chinese, Japanese or Korean and Latin letters or digits
 ("Trackerのデータ" -> "Tracker のデータ"): spaCy's tokenizer splits words at spaces only, and
-the service names, the same in every language, are matched as words. A run of CJK characters
-stays one token; the character n-grams read inside it. The training examples are written so.
+the service names, the same in every language, are matched as words (bot/tokenizer.py then
+makes each Chinese or Japanese character a token of its own).
 """
 
 from __future__ import annotations
