@@ -14,9 +14,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import aiohttp
@@ -26,10 +28,13 @@ from contract.replies import payload as reply_payload
 from evaluation import RESULTS
 from evaluation.evaluate import Outcome, Question, assistant, known_topics, load_questions, score
 from evaluation.rest_client import new_sender, send
+from knowledge import read_content
 from orchestration.paths import ROOT
 
 SETS = ROOT / "evaluation" / "data" / "languages"
 LANGUAGES_RESULTS = RESULTS / "languages-latest.json"
+# What a translation keeps as it is: URLs and phone numbers (names: `_kept_names`)
+_KEPT = re.compile(r"https?://\S+|\+[\d ]*\d")
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,22 @@ class Answer:
     outcome: Outcome
     language: str | None = None
     text: str = ""
+
+
+@cache
+def _kept_names() -> list[str]:
+    """ "International SOS", the notice titles and the services' names, longest first."""
+    content = read_content()
+    names = {"International SOS", *(n["title"] for n in content.notices)}
+    return sorted(names | {n["button"] for n in content.notices}, key=len, reverse=True)
+
+
+def language_of(text: str) -> str | None:
+    """The language a reply is written in ("en" for English; None: cannot tell), as
+    bot.language detects it once what a translation keeps in English is taken out."""
+    for name in _kept_names():
+        text = text.replace(name, " ")
+    return detect(_KEPT.sub(" ", text))
 
 
 def language_sets(folder: Path = SETS) -> dict[str, list[Question]]:
@@ -52,7 +73,7 @@ def in_language(code: str, answers: Sequence[Answer]) -> float | None:
     text. None when no payload declares a language (replies not yet given in languages)."""
     if not any(answer.language for answer in answers):
         return None
-    return sum(a.language == code and detect(a.text) == code for a in answers) / len(answers)
+    return sum(a.language == code and language_of(a.text) == code for a in answers) / len(answers)
 
 
 async def ask_all(url: str, questions: Sequence[Question], concurrency: int) -> list[Answer]:

@@ -26,13 +26,13 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from contract import replies
+from evaluation.languages_eval import language_of
 from knowledge import read_content
 from knowledge.settings import CONTENT_DIR
 from orchestration.paths import ROOT
 from orchestration.stack import Stack
 from tests.e2e.browser import WAIT, ask, axe_violations, bot_messages, screenshot
 from tests.e2e.servers import wait_for
-from tests.reply_language import language_of
 
 TOPIC = "policy.no_sale"
 # "Do you sell my personal data?" in each language the assistant answers in.

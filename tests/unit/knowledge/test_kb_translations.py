@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from evaluation.languages_eval import language_of
 from knowledge import Catalog, KnowledgeError, load, read_content
 from knowledge.__main__ import main
 from knowledge.settings import CONTENT_DIR
 from knowledge.translation import PREFACE, answer_key, source_hash, stale
-from tests.reply_language import language_of
 
 LANGUAGES = ("de", "es", "fr", "it", "ja", "nl", "pt", "zh")
 # The English hedges and each language's rendering, which a translation keeps.
