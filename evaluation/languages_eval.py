@@ -123,6 +123,11 @@ def main(argv: list[str] | None = None) -> None:
                     for q, a in zip(questions, answers, strict=True)
                     if a.outcome.topic not in q.topics
                 ],
+                "not_in_language": [
+                    {"q": q.q, "language": a.language, "detected": language_of(a.text)}
+                    for q, a in zip(questions, answers, strict=True)
+                    if (a.language, language_of(a.text)) != (code, code)
+                ],
             }
     print(f"{'language':<10}{'n':>4}{'top-1':>9}{'answered/clarified':>20}{'in language':>13}")
     for code, row in report.items():
