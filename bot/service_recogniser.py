@@ -2,12 +2,13 @@
 "isos staff" does.
 
 The entity extractor before it finds the notice aliases (a precise first pass). When it found
-none, or only the company notice's generic words ("privacy notice"), this component reads the
-whole message: a logistic regression over the pipeline's sparse features (words, word pairs,
-character n-grams), trained on every NLU example, each labelled with the notice its `service`
-annotation names, or "none". data/nlu/service_descriptions.yml holds the examples that describe
-a service instead of naming it. A prediction of at least `threshold` becomes a `service` entity
-spanning the message, so rules, slots and actions treat it as a named service.
+none, or only the company notice's generic words (`generic_company_aliases`: "privacy policy"),
+this component reads the whole message: a logistic regression over the pipeline's sparse
+features (words, word pairs, character n-grams), trained on every NLU example, each labelled
+with the notice its `service` annotation names, or "none". data/nlu/service_descriptions.yml
+holds the examples that describe a service instead of naming it. A prediction of at least
+`threshold` becomes a `service` entity spanning the message, so rules, slots and actions treat
+it as a named service.
 """
 
 from __future__ import annotations
@@ -43,7 +44,13 @@ class ServiceRecogniser(GraphComponent, EntityExtractorMixin):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"threshold": 0.5, "C": 10.0, "max_iter": 500, "class_weight": None}
+        return {
+            "threshold": 0.5,
+            "C": 10.0,
+            "max_iter": 500,
+            "class_weight": None,
+            "generic_company_aliases": ["privacy policy", "privacy notice"],
+        }
 
     def __init__(
         self,
@@ -104,8 +111,7 @@ class ServiceRecogniser(GraphComponent, EntityExtractorMixin):
         if self.model is None:
             return messages
         for message in messages:
-            named = {e.get("value") for e in message.get(ENTITIES, []) if e["entity"] == ENTITY}
-            row = None if named - {COMPANY_NOTICE} else sentence_features(message)
+            row = None if self._named(message) else sentence_features(message)
             if row is None:
                 continue
             probabilities = self.model.predict_proba(row)[0]
@@ -124,6 +130,18 @@ class ServiceRecogniser(GraphComponent, EntityExtractorMixin):
             entities = message.get(ENTITIES, []) + self.add_extractor_name([entity])
             message.set(ENTITIES, entities, add_to_output=True)
         return messages
+
+    def _named(self, message: Message) -> bool:
+        """Whether an alias named a service: any alias but the company notice's generic words
+        ("the International SOS privacy notice" names the company notice)."""
+        text = (message.get(TEXT) or "").lower()
+        generic = {alias.lower() for alias in self.config["generic_company_aliases"]}
+        return any(
+            e.get("value") != COMPANY_NOTICE
+            or text[e.get("start", 0) : e.get("end", 0)] not in generic
+            for e in message.get(ENTITIES, [])
+            if e["entity"] == ENTITY
+        )
 
 
 def label_of(message: Message, synonyms: dict[str, str]) -> str | None:

@@ -104,6 +104,12 @@ def test_a_generic_notice_phrase_does_not_hide_a_described_service(pipeline):
     assert found[-1] == ("notice.employment", "ServiceRecogniser")
 
 
+def test_the_company_named_outright_is_kept(pipeline):
+    text = "international sos privacy notice, i work for you"
+    company = [{"entity": "service", "value": "notice.company", "start": 0, "end": 32}]
+    assert pipeline(text, company) == [("notice.company", "")]
+
+
 def test_training_labels():
     synonyms = {"tracker": "notice.tracker"}
     message = Message(data={TEXT: "x", ENTITIES: [{"entity": "service", "value": "Tracker"}]})
