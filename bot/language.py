@@ -48,12 +48,12 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from contract.replies import ENGLISH
 from knowledge.settings import CONTENT_DIR
 from privacy.redaction import S  # Python's \s, for RE2
 
 INTENT_NAME = "language_unsupported"
 ENTITY = "language"
-ENGLISH = "en"
 #: Its `answered` list: the languages understood and answered in their own language.
 LANGUAGES_FILE = CONTENT_DIR / "languages.yml"
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import spacy
 import yaml
 
-from bot.language import ENGLISH, blank_spans, detect
+from bot.language import blank_spans, detect
+from contract.replies import ENGLISH
 from evaluation import DATA, RESULTS
 from orchestration.paths import REALWORLD, SPACY_MODEL, english_nlu_files
 

@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, event, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from contract.replies import ENGLISH
 from contract.topics import Kind
 from knowledge import models
 from knowledge.settings import (
@@ -51,7 +52,7 @@ NOTICE_FIELDS = (*NOTICE_TEXTS, "url_checked", "aliases")
 NEVER_CHECKED = "never"
 TOPIC_FIELDS = ("kind", "description")
 REPLY_FIELDS = ("language", "reply", "review")
-FALLBACK_LANGUAGE = "en"
+FALLBACK_LANGUAGE = ENGLISH  # the replies' and answers' language, and the fallback
 _LANGUAGE_CODE = re.compile(r"[a-z]{2}")
 TRANSLATIONS_DIR = "translations"  # under the content directory: <code>.yml per language
 TRANSLATION_FILE_FIELDS = ("preface", "texts")
