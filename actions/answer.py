@@ -90,11 +90,6 @@ def language_of(catalog: Catalog, tracker: Tracker) -> str:
     return catalog.reply_language(tracker.get_slot(LANGUAGE))
 
 
-def phrase(catalog: Catalog, language: str, key: str, english: str) -> str:
-    """A short text (link, question, choice) in `language`, else in English."""
-    return catalog.translated(language, key, english) or english
-
-
 def send(
     dispatcher: CollectingDispatcher,
     language: str,
@@ -132,7 +127,7 @@ def topic_button(catalog: Catalog, topic: str, language: str) -> dict[str, str]:
     assert intent, f"no intent asks for {topic}"  # tests/unit/contract/test_routing.py
     if is_notice:
         return notice_button(catalog.notices[topic], intent)
-    title = phrase(catalog, language, button_key(topic), catalog.button(topic))
+    title = catalog.phrase(language, button_key(topic), catalog.button(topic))
     return {"title": title, "payload": f"/{intent}"}
 
 
@@ -151,9 +146,9 @@ def reply(
     def compose(language: str) -> tuple[str, bool]:
         text, translated = catalog.say(language, answer_key(answer.topic), answer.text)
         links = "".join(
-            f"\n{phrase(catalog, language, label_key(n.id), n.label)}: {n.url}" for n in notices
+            f"\n{catalog.phrase(language, label_key(n.id), n.label)}: {n.url}" for n in notices
         )
-        ask = phrase(catalog, language, ASK_SERVICE, routing.ASK_SERVICE) if asks_service else ""
+        ask = catalog.phrase(language, ASK_SERVICE, routing.ASK_SERVICE) if asks_service else ""
         return text + ("\n" + links if links else "") + ("\n\n" + ask if ask else ""), translated
 
     payload = {"topic": answer.topic, "notices": [n.id for n in notices]}
@@ -268,7 +263,7 @@ class ActionClarify(CatalogAction):
             def compose(lang: str) -> tuple[str, bool]:
                 return self.catalog.say(lang, CLARIFY_ASK, settings.ask)
 
-            title = phrase(self.catalog, language, CLARIFY_SOMETHING_ELSE, settings.something_else)
+            title = self.catalog.phrase(language, CLARIFY_SOMETHING_ELSE, settings.something_else)
             more = [{"title": title, "payload": f"/{NLU_FALLBACK}"}]
         send(
             dispatcher,
@@ -284,7 +279,7 @@ class ActionClarify(CatalogAction):
         text, translated = self.catalog.say(language, CLARIFY_AGAIN, routing.CLARIFY.again)
         handoff = self.catalog.answers[HANDOFF].text
         if translated:
-            handoff = phrase(self.catalog, language, answer_key(HANDOFF), handoff)
+            handoff = self.catalog.phrase(language, answer_key(HANDOFF), handoff)
         return text.format(handoff=handoff), translated
 
     def candidates(self, tracker: Tracker) -> list[str]:

@@ -92,7 +92,7 @@ def topic_view(
     title = catalog.button(topic) if answer else description
     return {
         "topic": topic,
-        "title": catalog.translated(language, button_key(topic), title) or title,
+        "title": catalog.phrase(language, button_key(topic), title),
         "description": description,
         "text": translated or (answer.text if answer else None),
         "text_en": answer.text if answer else None,

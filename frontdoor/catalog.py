@@ -45,7 +45,7 @@ def notice_links(
         {
             "id": n.id,
             "title": n.title,
-            "label": catalog.translated(language, label_key(n.id), n.label) or n.label,
+            "label": catalog.phrase(language, label_key(n.id), n.label),
             "url": n.url,
         }
         for n in found

@@ -94,6 +94,10 @@ class Catalog:
         found = self.translations.get(language, {}).get(key)
         return found.text if found and found.source_hash == source_hash(english) else None
 
+    def phrase(self, language: str, key: str, english: str) -> str:
+        """A short text (link label, question, choice) in `language`, else in English."""
+        return self.translated(language, key, english) or english
+
     def say(self, language: str, key: str, english: str) -> tuple[str, bool]:
         """`english` in `language` and True; else (no current translation, or English) the
         English, under the language's preface, and False."""
