@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,12 +28,12 @@ from evaluation import RESULTS
 from evaluation.evaluate import Outcome, Question, assistant, known_topics, load_questions, score
 from evaluation.rest_client import new_sender, send
 from knowledge import read_content
+from knowledge.loader import KEPT_NAMES
+from knowledge.translation import kept_terms
 from orchestration.paths import ROOT
 
 SETS = ROOT / "evaluation" / "data" / "languages"
 LANGUAGES_RESULTS = RESULTS / "languages-latest.json"
-# What a translation keeps as it is: URLs and phone numbers (names: `_kept_names`)
-_KEPT = re.compile(r"https?://\S+|\+[\d ]*\d")
 
 
 @dataclass(frozen=True)
@@ -48,18 +47,20 @@ class Answer:
 
 @cache
 def _kept_names() -> list[str]:
-    """ "International SOS", the notice titles and the services' names, longest first."""
+    """The names a translation keeps in English (knowledge.loader.KEPT_NAMES), the notice
+    titles and the services' names, longest first."""
     content = read_content()
-    names = {"International SOS", *(n["title"] for n in content.notices)}
+    names = {*KEPT_NAMES, *(n["title"] for n in content.notices)}
     return sorted(names | {n["button"] for n in content.notices}, key=len, reverse=True)
 
 
 def language_of(text: str) -> str | None:
     """The language a reply is written in ("en" for English; None: cannot tell), as
-    bot.language detects it once what a translation keeps in English is taken out."""
-    for name in _kept_names():
-        text = text.replace(name, " ")
-    return detect(_KEPT.sub(" ", text))
+    bot.language detects it once what a translation keeps in English (knowledge.translation's
+    kept terms: addresses, phone numbers, names) is taken out."""
+    for term in kept_terms(text, _kept_names()):
+        text = text.replace(term, " ")
+    return detect(text)
 
 
 def language_sets(folder: Path = SETS) -> dict[str, list[Question]]:
