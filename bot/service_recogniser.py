@@ -63,6 +63,7 @@ class ServiceRecogniser(GraphComponent, EntityExtractorMixin):
         self._storage = model_storage
         self._resource = resource
         self.model = model
+        self._generic = {alias.lower() for alias in self.config["generic_company_aliases"]}
 
     @classmethod
     def create(
@@ -135,10 +136,9 @@ class ServiceRecogniser(GraphComponent, EntityExtractorMixin):
         """Whether an alias named a service: any alias but the company notice's generic words
         ("the International SOS privacy notice" names the company notice)."""
         text = (message.get(TEXT) or "").lower()
-        generic = {alias.lower() for alias in self.config["generic_company_aliases"]}
         return any(
             e.get("value") != COMPANY_NOTICE
-            or text[e.get("start", 0) : e.get("end", 0)] not in generic
+            or text[e.get("start", 0) : e.get("end", 0)] not in self._generic
             for e in message.get(ENTITIES, [])
             if e["entity"] == ENTITY
         )

@@ -19,12 +19,13 @@ from rasa.shared.nlu.training_data.message import Message
 
 # Hiragana, katakana, CJK ideographs (extension A, unified, compatibility)
 _HAN_KANA = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_ANY_HAN_KANA = re.compile(rf"[{_HAN_KANA}]")
 _PIECE = re.compile(rf"[{_HAN_KANA}]|[^{_HAN_KANA}]+")
 
 
 def split_characters(token: Token) -> list[Token]:
     """`token`, or its Han and kana characters one by one and the runs of others between."""
-    if len(token.text) < 2 or not re.search(rf"[{_HAN_KANA}]", token.text):
+    if len(token.text) < 2 or not _ANY_HAN_KANA.search(token.text):
         return [token]
     return [
         Token(piece[0], token.start + piece.start(), data=dict(token.data), lemma=piece[0])
