@@ -16,32 +16,45 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.service_recogniser import ServiceRecogniser, label_of
+from bot.word_pairs import WordPairsFeaturizer
 
 ROOT = Path(__file__).parents[3]
 DATA = ROOT / "data" / "nlu"
 
 
+PIPELINE = yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
+#: The count-vector featurizers config.yml may list, by name.
+COUNT_VECTORS = {
+    "CountVectorsFeaturizer": CountVectorsFeaturizer,
+    "bot.word_pairs.WordPairsFeaturizer": WordPairsFeaturizer,
+}
+
+
+def settings_of(component: dict) -> dict:
+    return {k: v for k, v in component.items() if k != "name"}
+
+
 def configured(name: str) -> list[dict]:
     """The settings config.yml gives each pipeline component called `name`."""
-    pipeline = yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
-    return [{k: v for k, v in c.items() if k != "name"} for c in pipeline if c["name"] == name]
+    return [settings_of(c) for c in PIPELINE if c["name"] == name]
 
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory):
-    """Tokenizer, config.yml's count-vector features and recogniser, trained, saved and loaded
-    back (whitespace tokens instead of spaCy's: no model to build)."""
+    """Tokenizer, config.yml's count-vector features (in its order) and recogniser, trained,
+    saved and loaded back (whitespace tokens instead of spaCy's: no model to build)."""
     storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
     context = ExecutionContext(GraphSchema({}), "test")
     tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
     featurizers = [
-        CountVectorsFeaturizer.create(
-            {**CountVectorsFeaturizer.get_default_config(), **settings},
+        COUNT_VECTORS[c["name"]].create(
+            {**COUNT_VECTORS[c["name"]].get_default_config(), **settings_of(c)},
             storage,
             Resource(f"features{i}"),
             context,
         )
-        for i, settings in enumerate(configured("CountVectorsFeaturizer"))
+        for i, c in enumerate(PIPELINE)
+        if c["name"] in COUNT_VECTORS
     ]
     data = load_data(str(DATA))
     tokenizer.process_training_data(data)
