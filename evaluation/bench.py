@@ -34,6 +34,7 @@ from evaluation.bench_report import goals, load_cell, machine, markdown, num, us
 from evaluation.load import STARTER, Bot, load_level, long_conversation, our_bot, warm_up
 from evaluation.processes import memory
 from evaluation.rest_client import new_sender, send
+from orchestration import supervisor
 from orchestration.paths import BUILD, CREDENTIALS, ROOT
 from orchestration.stack import free_ports, process
 from orchestration.supervisor import wait_until_answering
@@ -61,7 +62,7 @@ def starter_project() -> Path:
     print(f"Creating and training the Rasa starter bot in {project.relative_to(ROOT)} (once)...")
     command = [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", "."]
     with (building / "init.log").open("wb") as log:
-        subprocess.run(
+        supervisor.run(
             command,
             cwd=building,
             stdout=log,

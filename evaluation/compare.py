@@ -18,6 +18,7 @@ from pathlib import Path
 from evaluation import RESULTS
 from evaluation.evaluate import QUESTIONS, assistant, known_topics, load_questions, replay, score
 from evaluation.heldout import intent_figures, write_nlu
+from orchestration import supervisor
 from orchestration.paths import REALWORLD, ROOT
 from orchestration.train import CONFIG, full_train_seconds, train, train_command
 
@@ -28,7 +29,7 @@ WARMUP = 20  # questions asked before measuring, so that no config pays for cold
 def rasa(*args: str) -> subprocess.CompletedProcess:
     """Run a `rasa` command quietly from the repo root."""
     command = [sys.executable, "-m", "rasa", *args]
-    return subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return supervisor.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def intent_figures_of(model: Path, out: Path, heldout_nlu: Path) -> dict[str, float]:

@@ -16,7 +16,6 @@ import hashlib
 import json
 import logging
 import shutil
-import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -29,6 +28,7 @@ from contract import routing
 from contract.topics import CLARIFY, NLU_FALLBACK
 from evaluation.evaluate import Outcome, format_report, score
 from knowledge import Catalog
+from orchestration import supervisor
 from orchestration.generate import TRAIN_SPLIT, realworld_nlu
 from orchestration.paths import REALWORLD, REALWORLD_NLU, ROOT, SPACY_MODEL, nlu_files
 from orchestration.train import CONFIG
@@ -81,7 +81,7 @@ def train_fold(config: Path, nlu: dict[str, str], others: Sequence[dict], out: P
     (data / REALWORLD_NLU.name).write_text(realworld_nlu(others, spacy.load(SPACY_MODEL)))
     command = [sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config)]
     command += ["--nlu", str(data), "--out", str(out), "--fixed-model-name", "model"]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    done = supervisor.run(command, cwd=ROOT, capture_output=True, text=True)
     if done.returncode:
         sys.exit(f"rasa train nlu failed:\n{done.stderr[-3000:]}")
     return out / "model.tar.gz"

@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from bot.supervised import CHALLENGE_HEADER, KEY_VARIABLE, PROOF_HEADER, proof
@@ -96,6 +97,12 @@ def start(
             os.close(opened)
 
     return _spawn(popen)
+
+
+def run(command: list[str], **options: Any) -> subprocess.CompletedProcess:
+    """subprocess.run(command, **options), the command killed when this process ends: a
+    training or a tool that a command waits for never outlives it (as the stack's children)."""
+    return subprocess.run(command, preexec_fn=_dies_with(os.getpid()), **options)
 
 
 def _dies_with(parent: int) -> Callable[[], None]:

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from contract.environment import RASA_ENVIRONMENT
+from orchestration import supervisor
 from orchestration.paths import BUILD, DOMAIN, MODELS, ROOT
 
 CONFIG = ROOT / "config.yml"
@@ -85,7 +86,7 @@ def train(config: Path = CONFIG) -> Path:
         return model
     name = model.name.removesuffix(".tar.gz")
     command = [*train_command(config), "--out", str(model.parent), "--fixed-model-name", name]
-    subprocess.run(command, cwd=ROOT, env={**os.environ, **RASA_ENVIRONMENT}, check=True)
+    supervisor.run(command, cwd=ROOT, env={**os.environ, **RASA_ENVIRONMENT}, check=True)
     return model
 
 
@@ -110,7 +111,7 @@ def full_train_seconds(command: list[str], cwd: Path) -> float:
     with tempfile.TemporaryDirectory() as out:
         env = {**os.environ, **RASA_ENVIRONMENT, "RASA_CACHE_DIRECTORY": str(Path(out) / "cache")}
         started = time.monotonic()
-        subprocess.run(
+        supervisor.run(
             [*command, "--force", "--out", out],
             cwd=cwd,
             env=env,

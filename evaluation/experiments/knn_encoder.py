@@ -48,7 +48,6 @@ import logging
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -63,6 +62,7 @@ import yaml
 
 from contract import routing
 from evaluation import RESULTS
+from orchestration import supervisor
 from orchestration.paths import BUILD, REALWORLD, REALWORLD_NLU, SPACY_MODEL, nlu_files
 
 ENCODERS_DIR = BUILD / "encoders"
@@ -809,7 +809,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.latency:
         for name in names:
             command = [sys.executable, "-m", __spec__.name, "--latency-only", name]
-            done = subprocess.run(command, capture_output=True, text=True, check=True)
+            done = supervisor.run(command, capture_output=True, text=True, check=True)
             speed.append(json.loads(done.stdout.strip().splitlines()[-1]))
     onnx_files = [n for n in ("minilm-own-int8", "minilm-int8") if n in names]
     agree = agreement(onnx_files) if onnx_files and "minilm-fp32" in names else None

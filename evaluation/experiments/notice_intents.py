@@ -9,7 +9,6 @@ over all questions and over the per-notice ones. Writes evaluation/results/notic
 
 import asyncio
 import logging
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ from contract.topics import CLARIFY, Kind
 from evaluation import RESULTS
 from evaluation.evaluate import QUESTIONS, load_questions
 from knowledge import Catalog
+from orchestration import supervisor
 from orchestration.paths import BUILD, ROOT
 from orchestration.train import CONFIG, train
 
@@ -77,7 +77,7 @@ def train_nlu(nlu: Path) -> tuple[Path, float]:
     started = time.monotonic()
     command = [sys.executable, "-m", "rasa", "train", "nlu", "--config", str(CONFIG)]
     command += ["--nlu", str(nlu), "--out", str(WORK), "--fixed-model-name", "notice_intents"]
-    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+    supervisor.run(command, cwd=ROOT, check=True, capture_output=True)
     return WORK / "notice_intents.tar.gz", time.monotonic() - started
 
 

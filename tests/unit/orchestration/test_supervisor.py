@@ -1,6 +1,7 @@
 """The supervisor on small HTTP servers: restarts after an exit, with backoff; kills hung ones;
 takes no other process on a child's port for the child; its children die with it."""
 
+import contextlib
 import http.server
 import logging
 import math
@@ -223,6 +224,31 @@ def test_a_child_outlives_the_thread_that_started_it(tmp_path):
         child.wait_until_answering()
     finally:
         supervisor.stop(child.process)
+
+
+RUNNING = """
+import sys
+from orchestration.supervisor import run
+child = "import os, time; print(os.getpid(), flush=True); time.sleep(600)"
+run([sys.executable, "-c", child])
+"""
+
+
+def test_a_command_waited_for_dies_with_its_caller():
+    """A command supervisor.run waits for (a training, a tool) is killed with its caller."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-c", RUNNING]
+    with subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE) as caller:
+        assert caller.stdout
+        child = int(caller.stdout.readline())
+        assert processes.running(child)
+        caller.kill()
+        caller.wait()
+        try:
+            wait_for(lambda: not processes.running(child))
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
 
 
 def test_a_child_whose_supervisor_died_before_it_ran_exits():
