@@ -168,13 +168,17 @@ class ActionAnswer(CatalogAction):
         named = service_in(self.catalog, tracker)
         pending = tracker.get_slot(PENDING)
         language = language_of(self.catalog, tracker)
-        if intent == OUT_OF_SCOPE and not (named and pending):
+        text = typed(tracker)
+        awaited = bool(pending)
+        if intent == OUT_OF_SCOPE and not (
+            named and routing.names_a_service_only(intent, text, awaited)
+        ):
             respond(dispatcher, self.catalog, OUT_OF_SCOPE, language)
             return [SlotSet(PENDING, None)]
         remembered = tracker.get_slot("service")
         service = named or (self.catalog.notice(remembered) if remembered else None)
         last = pending or tracker.get_slot("last_topic")
-        topic = self.topic(intent, named, service, last, typed(tracker), bool(pending))
+        topic = self.topic(intent, named, service, last, text, awaited)
         if topic is None:
             return ActionClarify(self.catalog).clarify(dispatcher, tracker)
         if self.catalog.kind(topic) == Kind.LANGUAGE:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from contract.topics import OUT_OF_SCOPE
+
 
 @dataclass(frozen=True)
 class Clarify:
@@ -37,12 +39,15 @@ UNAVAILABLE_REPLY: dict = _MAP["unavailable"]
 ASK_SERVICE: str = _MAP["ask_service"]
 SHORT_WORDS: int = _MAP["short_words"]
 QUESTION_WORDS = frozenset(_MAP["question_words"])
+OPENERS = frozenset(_MAP["openers"])
 
 
 def is_question(text: str) -> bool:
-    """Whether `text` is phrased as a question: a question mark, or a question word first."""
-    words = text.lower().split()
-    return "?" in text or bool(words) and words[0].strip(",.!") in QUESTION_WORDS
+    """Whether `text` is phrased as a question: a question mark, or a question word first
+    after any openers ("nvm, how much ...")."""
+    words = [w.strip(",.!;:-") for w in text.lower().split()]
+    first = next((w for w in words if w and w not in OPENERS), "")
+    return "?" in text or first in QUESTION_WORDS
 
 
 def names_a_service_only(intent: str | None, text: str, awaited: bool) -> bool:
@@ -51,14 +56,14 @@ def names_a_service_only(intent: str | None, text: str, awaited: bool) -> bool:
 
     `awaited`: the assistant has just asked which service. Then any message that is not
     phrased as a question answers it. Otherwise only the follow-up intent, one the NLU could
-    not place (fallback, out of scope), or a notice question of at most SHORT_WORDS words
-    ("the Tracker one") does; a question intent asks its own question.
+    not place (fallback), or a notice question of at most SHORT_WORDS words ("the Tracker
+    one") does; a question intent, out of scope included, asks its own question.
     """
     if intent in LANGUAGE:
         return False
     if awaited and not is_question(text):
         return True
-    if intent in TOPICS:
+    if intent in TOPICS or intent == OUT_OF_SCOPE:
         return False
     return intent not in NOTICES or len(text.split()) <= SHORT_WORDS
 

@@ -82,6 +82,14 @@ async def test_a_typed_service_answers_the_question_asked_back(stack, typed, ser
     assert second == {"topic": "retention", "notices": [service]}
 
 
+async def test_a_new_question_out_of_scope_is_not_taken_for_the_awaited_service(stack):
+    sender = new_sender("test")
+    first, _ = await ask(stack, "for how long is personal information stored?", sender)
+    assert first["topic"] == "retention"
+    second, _ = await ask(stack, "ok never mind, how much does a tracker licence cost", sender)
+    assert second == {"topic": "out_of_scope", "notices": []}
+
+
 @pytest.mark.parametrize("follow_up", ["and the Tracker?", "what about the tracker then"])
 async def test_a_follow_up_naming_a_service_repeats_the_question_for_it(stack, follow_up):
     sender = new_sender("test")

@@ -160,6 +160,16 @@ async def test_a_new_question_naming_a_service_is_answered_as_new(catalog):
         assert payload["topic"] == topic
 
 
+async def test_a_question_out_of_scope_naming_the_awaited_service_is_out_of_scope(catalog):
+    slots = {"pending_topic": "retention", "last_topic": "retention"}
+    for text in ["ok so what does the tracker cost", "never mind, is the tracker free?"]:
+        _, payload, after = await run(
+            ActionAnswer(catalog), "out_of_scope", service="notice.tracker", slots=slots, text=text
+        )
+        assert payload == {"topic": "out_of_scope", "notices": []}, text
+        assert after["pending_topic"] is None, text
+
+
 async def test_urgent_help_is_never_taken_for_the_awaited_service(catalog):
     slots = {"pending_topic": "retention", "last_topic": "retention"}
     text = "someone is hurt, I'm using the app"

@@ -76,3 +76,39 @@ def test_ranked_topics_are_distinct_questions_best_first_at_most_three():
         "notice.assistance_app",
         "rights.requests",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("how long do you keep it", True),
+        ("tracker?", True),
+        ("ok, and how long for the app", True),
+        ("never mind. which notice covers clinics", True),
+        ("the tracker", False),
+        ("ok the tracker one", False),
+        ("I have the app", False),
+        ("", False),
+        ("ok ok", False),
+    ],
+)
+def test_is_question_looks_past_openers(text, question):
+    assert routing.is_question(text) is question
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "awaited", "only"),
+    [
+        ("nlu_fallback", "Tracker", True, True),
+        ("out_of_scope", "it's the tracker for me", True, True),
+        ("out_of_scope", "ok so what does the tracker cost", True, False),
+        ("out_of_scope", "it's the tracker for me", False, False),
+        ("ask_retention", "how long for the tracker?", True, False),
+        ("ask_notice", "the tracker one", False, True),
+        ("ask_notice", "where is the notice for the tracker app", False, False),
+        ("inform_service", "and for the tracker?", False, True),
+        ("language_unsupported", "tracker bitte", True, False),
+    ],
+)
+def test_names_a_service_only(intent, text, awaited, only):
+    assert routing.names_a_service_only(intent, text, awaited) is only
