@@ -91,8 +91,18 @@ def pins() -> dict[str, str]:
         if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
             strings[node.targets[0].id] = node.value.value
         if node.targets[0].id == "PINS" and isinstance(node.value, ast.Dict):
-            keys = [strings[k.id] if isinstance(k, ast.Name) else k.value for k in node.value.keys]
-            return dict(zip(keys, (v.value for v in node.value.values), strict=True))
+            found = {}
+            for key, value in zip(node.value.keys, node.value.values, strict=True):
+                if isinstance(key, ast.Name):
+                    name = strings[key.id]
+                elif isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    name = key.value
+                else:
+                    raise SystemExit(f"PINS key not a name or string: {key and ast.dump(key)}")
+                if not isinstance(value, ast.Constant) or not isinstance(value.value, str):
+                    raise SystemExit(f"PINS value not a string: {ast.dump(value)}")
+                found[name] = value.value
+            return found
     raise SystemExit("no PINS in knn_encoder.py")
 
 
@@ -209,8 +219,8 @@ def fine_tune(task: dict, args, directory: Path, tok, on_epoch) -> None:
     import torch
     import transformers
 
-    torch.manual_seed(SEED)
-    rng = np.random.default_rng(SEED)
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
     langs = set(args.langs.split(","))
     rows = [(t, i) for t, i, lang in task["train"] if "all" in langs or lang in langs]
     intents = sorted({i for _, i in rows})
@@ -245,8 +255,9 @@ def fine_tune(task: dict, args, directory: Path, tok, on_epoch) -> None:
         on_epoch(epoch, model, intents, seconds)
 
 
-def variant_name(lr: float, epoch: int, epochs: int, langs: str) -> str:
+def variant_name(lr: float, epoch: int, epochs: int, langs: str, seed: int = SEED) -> str:
     tail = "" if langs == "en" else "-" + langs.replace(",", "")
+    tail += "" if seed == SEED else f"-seed{seed}"
     return f"lr{lr:g}-e{epoch}of{epochs}{tail}"
 
 
@@ -260,13 +271,14 @@ def train(args) -> None:
     if args.tasks:
         tasks = [t for t in tasks if t["name"] in args.tasks.split(",")]
     report = {int(e) for e in args.report_epochs.split(",") if e} | {args.epochs}
+    langs = set(args.langs.split(","))
     for task in tasks:
         started = time.perf_counter()
 
-        def on_epoch(epoch, model, intents, seconds, task=task) -> None:
+        def on_epoch(epoch, model, intents, seconds, task=task, started=started) -> None:
             if epoch not in report:
                 return
-            name = variant_name(args.lr, epoch, args.epochs, args.langs)
+            name = variant_name(args.lr, epoch, args.epochs, args.langs, args.seed)
             probs = probabilities(model, tok, task["ask"])
             path = WORK / f"rankings-{name}.json"
             saved = json.loads(path.read_text()) if path.exists() else {}
@@ -275,6 +287,10 @@ def train(args) -> None:
                 "ask": task["ask"],
                 "probs": np.round(probs, 6).tolist(),
                 "epoch_seconds": seconds,
+                "train_seconds": time.perf_counter() - started,  # all epochs so far
+                "train_examples": sum(
+                    "all" in langs or lang in langs for *_, lang in task["train"]
+                ),
             }
             path.write_text(json.dumps(saved))
             if task["name"] in ("fold1", "dev"):  # kept for the ONNX export
@@ -671,6 +687,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--report-epochs", default="")
     p.add_argument("--langs", default="en", help="en, a comma list, or all")
     p.add_argument("--tasks", default="", help="fold1,...,dev (default: all)")
+    p.add_argument("--seed", type=int, default=SEED)
     p.add_argument("--threads", type=int, default=2)
     p = sub.add_parser("export")
     p.add_argument("--variant", required=True)

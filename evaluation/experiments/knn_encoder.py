@@ -467,7 +467,7 @@ def topics_of(scores: dict[str, float], service: str | None, limit: int = 3) -> 
     return topics
 
 
-MARGINS = (0.0, 0.01, 0.02, 0.03, 0.05)
+MARGINS: tuple[float, ...] = (0.0, 0.01, 0.02, 0.03, 0.05)
 
 
 def outcome(scores: dict[str, float], service: str | None, margin: float):
