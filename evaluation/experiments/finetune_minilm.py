@@ -50,6 +50,11 @@ one). From the repository root:
     # 3. project venv: score, quantize to int8, check int8 against fp32, latency and RSS
     .venv/bin/python -m evaluation.experiments.finetune_minilm score \
         --dev-model models/<model>.tar.gz --onnx lr0.0001-e4of4
+    #    the blend with DIET (w x fine-tuned + (1 - w) x DIET, then the FallbackClassifier
+    #    rule): w and thresholds chosen by cv, then dev once; further variants (other seeds)
+    #    scored at that choice. Without --onnx the previous run's ONNX figures are kept.
+    .venv/bin/python -m evaluation.experiments.finetune_minilm score \
+        --dev-model models/<model>.tar.gz --blend lr5e-05-e6of6,lr5e-05-e6of6-seed1
 
 Writes evaluation/results/finetune-minilm-latest.{json,md}; models, rankings and ONNX files stay
 under .build/finetune/ (gitignored).
@@ -437,6 +442,104 @@ def paired(questions, rankings: list[dict], diet: list[dict]) -> dict:
     }
 
 
+BLEND_WEIGHTS = (0.3, 0.5, 0.7)  # the fine-tuned model's share; DIET's is 1 - w
+EXTRA_THRESHOLDS = (0.25, 0.35, 0.45)  # between tune_fallback's, for the blend's lower scores
+
+
+def blended(fine_tuned: dict[str, float], diet, weight: float) -> tuple[tuple[str, float], ...]:
+    """Each intent's w x fine-tuned + (1 - w) x DIET confidence, best first (DIET's ranking
+    without nlu_fallback, an intent it did not rank counting 0)."""
+    own = dict(diet)
+    scores = {
+        i: weight * fine_tuned.get(i, 0.0) + (1 - weight) * own.get(i, 0.0)
+        for i in set(fine_tuned) | set(own)
+    }
+    return tuple(sorted(scores.items(), key=lambda x: (-x[1], x[0])))
+
+
+def with_fallback(questions, ranked: list, threshold: float, ambiguity: float) -> dict:
+    """The FallbackClassifier rule (evaluation.crossval.outcome) on these rankings: shares right,
+    answered or rightly clarified, wrong, asked; out of scope (answered as such) P / R; and
+    tune_fallback's score, right - WRONG_COST x wrong."""
+    from contract.topics import CLARIFY, OUT_OF_SCOPE
+    from evaluation.crossval import Parsed, outcome
+    from evaluation.evaluate import clarified, correct
+    from evaluation.tune_fallback import WRONG_COST
+
+    got = [
+        outcome(Parsed(q.q, q.topics, r, q.service), threshold, ambiguity)
+        for q, r in zip(questions, ranked, strict=True)
+    ]
+    pairs = list(zip(questions, got, strict=True))
+    n = len(pairs)
+    right = sum(correct(q.topics, o) for q, o in pairs) / n
+    wrong = sum(o.topic != CLARIFY and not correct(q.topics, o) for q, o in pairs) / n
+    said = [q for q, o in pairs if o.topic == OUT_OF_SCOPE]
+    gold = [o for q, o in pairs if OUT_OF_SCOPE in q.topics]
+    return {
+        "threshold": threshold,
+        "ambiguity": ambiguity,
+        "right": right,
+        "answered_or_clarified": right + sum(clarified(q.topics, o) for q, o in pairs) / n,
+        "wrong": wrong,
+        "asked": sum(o.topic == CLARIFY for _, o in pairs) / n,
+        "score": right - WRONG_COST * wrong,
+        "oos_precision": sum(OUT_OF_SCOPE in q.topics for q in said) / max(len(said), 1),
+        "oos_recall": sum(o.topic == OUT_OF_SCOPE for o in gold) / max(len(gold), 1),
+        "oos_predicted": len(said),
+        "oos_gold": len(gold),
+    }
+
+
+def fallback_grid(questions, ranked: list) -> list[dict]:
+    """tune_fallback's grid (its thresholds and EXTRA_THRESHOLDS x its ambiguities), best first
+    by its score; ties to the higher threshold, then the higher ambiguity (asking more)."""
+    from evaluation.tune_fallback import AMBIGUITIES, THRESHOLDS
+
+    rows = [
+        with_fallback(questions, ranked, t, a)
+        for t in sorted({*THRESHOLDS, *EXTRA_THRESHOLDS})
+        for a in AMBIGUITIES
+    ]
+    return sorted(rows, key=lambda r: (-round(r["score"], 9), -r["threshold"], -r["ambiguity"]))
+
+
+def blend_study(cv_questions, cv_diet: list, cv_ft: list[dict]) -> dict:
+    """Cross-validation only: per weight, raw top-1, the best grid row and the row at config.yml's
+    thresholds; DIET alone (w 0) and the fine-tuned model alone (w 1) alongside. The weight and
+    thresholds with the best score over BLEND_WEIGHTS are the ones chosen."""
+    from evaluation.crossval import thresholds
+    from evaluation.experiments.knn_encoder import figures
+    from orchestration.train import CONFIG
+
+    config = thresholds(CONFIG)
+    out: dict = {"config_thresholds": list(config), "weights": {}}
+    for weight in (0.0, *BLEND_WEIGHTS, 1.0):
+        ranked = [blended(f, d, weight) for f, d in zip(cv_ft, cv_diet, strict=True)]
+        if weight == 0.0:  # DIET alone: its own ranking, as tune_fallback replays it
+            ranked = list(cv_diet)
+        grid = fallback_grid(cv_questions, ranked)
+        out["weights"][str(weight)] = {
+            "raw_top1": figures(cv_questions, [dict(r) for r in ranked])["topic_top1"],
+            "best": grid[0],
+            "config": with_fallback(cv_questions, ranked, *config),
+        }
+    w = max(BLEND_WEIGHTS, key=lambda w: out["weights"][str(w)]["best"]["score"])
+    best = out["weights"][str(w)]["best"]
+    out["chosen"] = {"weight": w, "threshold": best["threshold"], "ambiguity": best["ambiguity"]}
+    return out
+
+
+def at_chosen(questions, diet: list, ft: list[dict], chosen: dict) -> dict:
+    """The blend at the chosen weight and thresholds, with its raw top-1."""
+    from evaluation.experiments.knn_encoder import figures
+
+    ranked = [blended(f, d, chosen["weight"]) for f, d in zip(ft, diet, strict=True)]
+    row = with_fallback(questions, ranked, chosen["threshold"], chosen["ambiguity"])
+    row["raw_top1"] = figures(questions, [dict(r) for r in ranked])["topic_top1"]
+    return row
+
+
 def score(args) -> None:
     import asyncio
     import logging
@@ -465,14 +568,22 @@ def score(args) -> None:
     parses = {r["q"]: r for r in json.loads(parses_path().read_text())}
     dev_parses = {}
     if args.dev_model:
-        from rasa.utils.log_utils import configure_structlog
+        # parsed once per model (the dev split, by a model trained on the whole train split)
+        cache = WORK / f"dev-parses-{Path(args.dev_model).name.removesuffix('.tar.gz')}.json"
+        if not cache.exists():
+            from rasa.utils.log_utils import configure_structlog
 
-        from evaluation.crossval import parse
-        from knowledge import Catalog
+            from evaluation.crossval import parse
+            from knowledge import Catalog
 
-        configure_structlog(logging.WARNING)
-        parsed = asyncio.run(parse(args.dev_model, dev, Catalog.read()))
-        dev_parses = {p.q: {"service": p.service, "ranking": p.ranking} for p in parsed}
+            configure_structlog(logging.WARNING)
+            parsed = asyncio.run(parse(args.dev_model, dev, Catalog.read()))
+            rows = [{"q": p.q, "service": p.service, "ranking": p.ranking} for p in parsed]
+            cache.write_text(json.dumps(rows))
+        dev_parses = {
+            r["q"]: {"service": r["service"], "ranking": tuple(map(tuple, r["ranking"]))}
+            for r in json.loads(cache.read_text())
+        }
 
     def question(q: dict, found: dict) -> Question:
         if q["q"] in found:
@@ -528,6 +639,31 @@ def score(args) -> None:
         default=None,
     )
 
+    if args.blend:
+        names = args.blend.split(",")
+        cv_diet = [q.diet for q in cv_questions]
+
+        def fine_tuned(name: str, task_names: list[str], asked: dict) -> list[dict]:
+            saved = json.loads((WORK / f"rankings-{name}.json").read_text())
+            return [r for n in task_names for r in rankings_of(saved, n, asked[n])]
+
+        study = blend_study(cv_questions, cv_diet, fine_tuned(names[0], fold_names, by_fold))
+        study["variant"] = names[0]
+        chosen = study["chosen"]
+        study["stability"] = {
+            name: at_chosen(cv_questions, cv_diet, fine_tuned(name, fold_names, by_fold), chosen)
+            for name in names
+        }
+        if dev_parses:  # the dev split, once, at what cross-validation chose
+            dev_diet = [q.diet for q in dev_questions]
+            dev_ft = fine_tuned(names[0], ["dev"], {"dev": dev_questions})
+            study["dev"] = {
+                "blend": at_chosen(dev_questions, dev_diet, dev_ft, chosen),
+                "diet": with_fallback(dev_questions, dev_diet, *study["config_thresholds"]),
+            }
+            study["dev"]["diet"]["raw_top1"] = results["diet"]["dev"]["topic_top1"]
+        results["blend"] = study
+
     if args.onnx:
         checks = {}
         saved = json.loads((WORK / f"rankings-{args.onnx}.json").read_text())
@@ -555,6 +691,10 @@ def score(args) -> None:
             command = [sys.executable, "-m", __spec__.name, "latency", str(path)]
             done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
             results["onnx"]["speed"].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    elif OUT.with_suffix(".json").exists():  # the ONNX figures of an earlier run, kept
+        earlier = json.loads(OUT.with_suffix(".json").read_text()).get("onnx")
+        if earlier and earlier["variant"] in results["variants"]:
+            results["onnx"] = earlier
     OUT.with_suffix(".json").write_text(json.dumps(results, indent=1))
     text = markdown(results)
     OUT.with_suffix(".md").write_text(text)
@@ -631,6 +771,8 @@ def markdown(results: dict) -> str:
         secs = r.get("epoch_seconds", {})
         lines.append(f"- {name}: " + ", ".join(f"{t} {s:.0f}" for t, s in secs.items()))
     lines.append("")
+    if "blend" in results:
+        lines += blend_markdown(results["blend"])
     if "onnx" in results:
         o = results["onnx"]
         lines += [f"## {o['variant']} as ONNX (torch.onnx.export), int8 by quantize_dynamic", ""]
@@ -676,6 +818,74 @@ def markdown(results: dict) -> str:
     return "\n".join(lines)
 
 
+def blend_markdown(b: dict) -> list[str]:
+    def cells(r: dict) -> str:
+        return (
+            f"{r['right']:.1%} / {r['answered_or_clarified']:.1%} / {r['wrong']:.1%} / "
+            f"{r['asked']:.1%}"
+        )
+
+    th, amb = b["config_thresholds"]
+    c = b["chosen"]
+    lines = [
+        f"## Blend: w x fine-tuned ({b['variant']}) + (1 - w) x DIET, then FallbackClassifier",
+        "",
+        "Cross-validation (804 train-split questions) only: per weight, raw top-1, the row of "
+        "tune_fallback's grid (its thresholds and "
+        + ", ".join(map(str, EXTRA_THRESHOLDS))
+        + f" x its ambiguities) best by right - 2 x wrong, and the row at config.yml's {th} / "
+        f"{amb}. Cells: right / answered or rightly clarified / wrong / asked.",
+        "",
+        f"| w (fine-tuned share) | raw top-1 | best threshold / ambiguity | best row | score "
+        f"| at {th} / {amb} | score |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for w, r in b["weights"].items():
+        label = {"0.0": "0 (DIET alone)", "1.0": "1 (fine-tuned alone)"}.get(w, w)
+        best, conf = r["best"], r["config"]
+        lines.append(
+            f"| {label} | {r['raw_top1']:.1%} | {best['threshold']} / {best['ambiguity']} | "
+            f"{cells(best)} | {best['score']:.3f} | {cells(conf)} | {conf['score']:.3f} |"
+        )
+    lines += [
+        "",
+        f"Chosen by cv (best score over w in {', '.join(map(str, BLEND_WEIGHTS))}): w "
+        f"{c['weight']}, threshold {c['threshold']}, ambiguity {c['ambiguity']}.",
+        "",
+    ]
+    if len(b["stability"]) > 1:
+        lines += ["At that choice, each fine-tuned run (cv; seeds differ in init and order):", ""]
+        lines += [
+            "| fine-tuned run | blend raw top-1 | right / answered-or-clarified / wrong / asked "
+            "| score |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        for name, r in b["stability"].items():
+            lines.append(f"| {name} | {r['raw_top1']:.1%} | {cells(r)} | {r['score']:.3f} |")
+        lines.append("")
+    if "dev" in b:
+        d = b["dev"]
+        lines += [
+            "Dev split, once (fine-tuned on the whole train split + hand-written English; DIET "
+            "= the trained model of models/, same parses):",
+            "",
+            "| dev | raw top-1 | right | answered or clarified | wrong | asked | OOS P / R |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for label, r in (
+            (f"blend w {c['weight']}, {c['threshold']} / {c['ambiguity']}", d["blend"]),
+            (f"DIET, {th} / {amb}", d["diet"]),
+        ):
+            lines.append(
+                f"| {label} | {r['raw_top1']:.1%} | {r['right']:.1%} | "
+                f"{r['answered_or_clarified']:.1%} | {r['wrong']:.1%} | {r['asked']:.1%} | "
+                f"{r['oos_precision']:.1%} / {r['oos_recall']:.1%} "
+                f"({r['oos_predicted']} said, {r['oos_gold']} gold) |"
+            )
+        lines.append("")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="finetune_minilm")
     sub = parser.add_subparsers(dest="step", required=True)
@@ -696,6 +906,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--dev-model", type=Path)
     p.add_argument("--onnx", metavar="VARIANT")
+    p.add_argument(
+        "--blend",
+        metavar="VARIANT[,VARIANT...]",
+        help="blend with DIET: the first variant chooses weight and thresholds by cv (and is "
+        "scored on dev with --dev-model); the others are scored at that choice",
+    )
     p = sub.add_parser("latency")
     p.add_argument("path")
     args = parser.parse_args(argv)
