@@ -312,7 +312,8 @@ def export(args) -> None:
 
     torch.set_num_threads(args.threads)
     directory = checked_minilm()
-    for task in ("fold1", "dev"):
+    for task in args.tasks.split(","):
+        started = time.perf_counter()
         saved = torch.load(WORK / "weights" / f"{args.variant}-{task}.pt", weights_only=True)
         model = classifier(directory, len(saved["intents"]))
         model.load_state_dict(saved["state"])
@@ -334,7 +335,8 @@ def export(args) -> None:
             dynamo=False,
         )
         (WORK / f"{args.variant}-{task}-intents.json").write_text(json.dumps(saved["intents"]))
-        print(f"{target}: {target.stat().st_size / 1e6:.1f} MB")
+        seconds = time.perf_counter() - started
+        print(f"{target}: {target.stat().st_size / 1e6:.1f} MB, {seconds:.1f} s (load + export)")
 
 
 # --- step 3 (project venv): scoring, int8, latency --------------------------------------------
@@ -901,6 +903,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--threads", type=int, default=2)
     p = sub.add_parser("export")
     p.add_argument("--variant", required=True)
+    p.add_argument("--tasks", default="fold1,dev")
     p.add_argument("--threads", type=int, default=2)
     p = sub.add_parser("score")
     p.add_argument("--folds", type=int, default=5)
