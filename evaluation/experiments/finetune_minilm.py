@@ -10,9 +10,13 @@ them; the 804 train-split questions in the 5 folds of evaluation.crossval.folds(
 split is classified once, by a model trained on the whole train split plus the hand-written
 data: never trained on, never used to choose anything (the variants are chosen by cv only).
 
-English only: data/nlu/languages/*.yml left out (1,975 hand-written English examples, with
-the other folds' questions 2,618 per fold, 2,779 for dev); all-MiniLM-L6-v2 is an English
-model, and training on the other languages (--langs all) was not tried.
+English only by default: data/nlu/languages/*.yml left out (1,975 hand-written English
+examples, with the other folds' questions 2,618 per fold, 2,779 for dev); all-MiniLM-L6-v2 is an
+English model. --langs all adds the 8 other languages' hand-written examples (1,958: 4,576 per
+fold, 4,737 for dev); `classify` then ranks the held-out language sets
+(evaluation/data/languages/<code>.yml, a measure, never trained on) with a saved model, and
+`score --multilingual` compares it with the English-only model (cv folds both have, dev, and per
+language DIET / fine-tuned / blends).
 
 Scoring is knn_encoder's: a question's topic is routed as the bot routes it
 (contract.routing, with the service DIET's parse found), top-3 = an acceptable topic among the
@@ -56,6 +60,15 @@ one). From the repository root:
     #    scored at that choice. Without --onnx the previous run's ONNX figures are kept.
     .venv/bin/python -m evaluation.experiments.finetune_minilm score \
         --dev-model models/<model>.tar.gz --blend lr5e-05-e6of6,lr5e-05-e6of6-seed1
+
+    #    every language's examples (about 110 s an epoch at 1 thread, machine shared):
+    HF_HUB_OFFLINE=1 .venv-ft/bin/python evaluation/experiments/finetune_minilm.py train \
+        --lr 5e-5 --epochs 6 --langs all --tasks dev,fold1,fold2 --threads 1
+    HF_HUB_OFFLINE=1 .venv-ft/bin/python evaluation/experiments/finetune_minilm.py classify \
+        --variant lr5e-05-e6of6-all       # and --variant lr5e-05-e6of6 (English only)
+    .venv/bin/python -m evaluation.experiments.finetune_minilm score \
+        --dev-model models/<model>.tar.gz --blend lr5e-05-e6of6,lr5e-05-e6of6-seed1 \
+        --multilingual lr5e-05-e6of6-all
 
 Writes evaluation/results/finetune-minilm-latest.{json,md}; models, rankings and ONNX files stay
 under .build/finetune/ (gitignored).
@@ -271,6 +284,32 @@ def train(args) -> None:
 
         fine_tune(task, args, directory, tok, on_epoch)
         print(f"{task['name']}: {time.perf_counter() - started:.0f} s", flush=True)
+
+
+LANGUAGE_SETS = ROOT / "evaluation" / "data" / "languages"  # held-out: a measure, never trained on
+
+
+def classify(args) -> None:
+    """A saved model (weights/<variant>-<task>.pt) over each held-out language set of
+    evaluation/data/languages/<code>.yml: rankings-<variant>-languages.json."""
+    import torch
+    import yaml
+
+    torch.set_num_threads(args.threads)
+    directory = minilm.files()
+    tok = tokenizer(directory)
+    saved = torch.load(WORK / "weights" / f"{args.variant}-{args.task}.pt", weights_only=True)
+    model = classifier(directory, len(saved["intents"]))
+    model.load_state_dict(saved["state"])
+    out = {}
+    for path in sorted(LANGUAGE_SETS.glob("*.yml")):
+        ask = [q["q"] for q in yaml.safe_load(path.read_text())["questions"]]
+        probs = probabilities(model, tok, ask)
+        out[path.stem] = {"intents": saved["intents"], "ask": ask, "probs": probs.round(6).tolist()}
+    target = WORK / f"rankings-{args.variant}-languages.json"
+    target.write_text(json.dumps(out))
+    counts = ", ".join(f"{code} {len(v['ask'])}" for code, v in out.items())
+    print(f"{target}: {counts}")
 
 
 def export(args) -> None:
@@ -508,6 +547,172 @@ def at_chosen(questions, diet: list, ft: list[dict], chosen: dict) -> dict:
     return row
 
 
+# the blends compared: (w, FallbackClassifier threshold, ambiguity): cv's choice, and w 0.5
+MULTILINGUAL_BLENDS = ((0.7, 0.45, 0.2), (0.5, 0.35, 0.1))
+
+
+def multilingual(args, by_fold: dict, dev_questions: list, question, nlp) -> dict:
+    """The model trained on every language's hand-written examples (args.multilingual) against
+    the English-only one (args.against): cv on the folds it was trained for (alone, and blended
+    with DIET at MULTILINGUAL_BLENDS), dev raw top-1, and per held-out language set
+    (evaluation/data/languages/<code>.yml; the service as DIET's parse of --dev-model finds it)
+    raw top-1 topic of DIET, of each fine-tuned model, and of the blends."""
+    import asyncio
+    import logging
+
+    import yaml
+
+    from evaluation.experiments.knn_encoder import figures
+
+    def load(variant: str) -> dict:
+        return json.loads((WORK / f"rankings-{variant}.json").read_text())
+
+    def rank(saved: dict, task: str, asked: list) -> list[dict]:
+        got = saved[task]
+        assert got["ask"] == [q.q for q in asked], task
+        return [dict(zip(got["intents"], row, strict=True)) for row in got["probs"]]
+
+    def top1(asked: list, ranked: list) -> float:
+        return figures(asked, [dict(r) for r in ranked])["topic_top1"]
+
+    variants = {"all languages": args.multilingual, "English only": args.against}
+    saved = {label: load(v) for label, v in variants.items()}
+    out: dict = {"variants": variants, "blends": [list(b) for b in MULTILINGUAL_BLENDS]}
+    names = [n for n in by_fold if n in saved["all languages"] and n in saved["English only"]]
+    if names:  # the folds both were trained for
+        asked = [q for n in names for q in by_fold[n]]
+        diet = [q.diet for q in asked]
+        cv: dict = {"folds": names, "questions": len(asked)}
+        cv["DIET"] = {"raw_top1": top1(asked, diet)}
+        for label in variants:
+            ft = [r for n in names for r in rank(saved[label], n, by_fold[n])]
+            cv[label] = {"raw_top1": top1(asked, ft)}
+            for w, th, amb in MULTILINGUAL_BLENDS:
+                chosen = {"weight": w, "threshold": th, "ambiguity": amb}
+                cv[label][f"blend {w} {th}/{amb}"] = at_chosen(asked, diet, ft, chosen)
+        out["crossval"] = cv
+    if dev_questions:
+        out["dev"] = {"DIET": top1(dev_questions, [q.diet for q in dev_questions])}
+        for label in variants:
+            if "dev" in saved[label]:
+                ft = rank(saved[label], "dev", dev_questions)
+                out["dev"][label] = top1(dev_questions, ft)
+                for w, *_ in MULTILINGUAL_BLENDS:
+                    out["dev"][f"{label}, blend {w}"] = top1(
+                        dev_questions,
+                        [blended(f, q.diet, w) for f, q in zip(ft, dev_questions, strict=True)],
+                    )
+
+    # the held-out language sets, parsed by the trained DIET model (cached per model)
+    sets = {p.stem: yaml.safe_load(p.read_text())["questions"] for p in LANGUAGE_SETS.glob("*.yml")}
+    cache = WORK / f"language-parses-{Path(args.dev_model).name.removesuffix('.tar.gz')}.json"
+    if not cache.exists():
+        from rasa.utils.log_utils import configure_structlog
+
+        from evaluation.crossval import parse
+        from knowledge import Catalog
+
+        configure_structlog(logging.WARNING)
+        rows = []
+        for code, qs in sorted(sets.items()):
+            parsed = asyncio.run(parse(args.dev_model, qs, Catalog.read()))
+            rows += [
+                {"lang": code, "q": p.q, "service": p.service, "ranking": p.ranking} for p in parsed
+            ]
+        cache.write_text(json.dumps(rows, ensure_ascii=False))
+    found = {
+        (r["lang"], r["q"]): {"service": r["service"], "ranking": tuple(map(tuple, r["ranking"]))}
+        for r in json.loads(cache.read_text())
+    }
+    by_lang = {f"{v}-languages": load(f"{v}-languages") for v in variants.values()}
+    languages: dict = {}
+    for code, qs in sorted(sets.items()):
+        langs_asked = [question(q, {q["q"]: found[(code, q["q"])]}) for q in qs]
+        diet = [q.diet for q in langs_asked]
+        row = {"questions": len(qs), "DIET": top1(langs_asked, diet)}
+        for label, v in variants.items():
+            ft = rank(by_lang[f"{v}-languages"], code, langs_asked)
+            row[label] = top1(langs_asked, ft)
+            for w, *_ in MULTILINGUAL_BLENDS:
+                row[f"{label}, blend {w}"] = top1(
+                    langs_asked, [blended(f, d, w) for f, d in zip(ft, diet, strict=True)]
+                )
+        languages[code] = row
+    out["languages"] = languages
+    return out
+
+
+def multilingual_cv_markdown(m: dict) -> list[str]:
+    v, cv = m["variants"], m["crossval"]
+    lines = [
+        f"Cross-validation on {', '.join(cv['folds'])} ({cv['questions']} train-split questions; "
+        f"DIET raw top-1 {cv['DIET']['raw_top1']:.1%} on them). Blend cells: raw top-1, then "
+        "right / answered or rightly clarified / wrong / asked under the FallbackClassifier.",
+        "",
+        "| fine-tuned on | alone raw top-1 | "
+        + " | ".join(f"blend w {w}, {th} / {a}" for w, th, a in m["blends"])
+        + " |",
+        "| --- | ---: |" + " ---: |" * len(m["blends"]),
+    ]
+    for label in v:
+        r = cv[label]
+        cells = []
+        for w, th, a in m["blends"]:
+            b = r[f"blend {w} {th}/{a}"]
+            cells.append(
+                f"{b['raw_top1']:.1%}: {b['right']:.1%} / {b['answered_or_clarified']:.1%} / "
+                f"{b['wrong']:.1%} / {b['asked']:.1%}"
+            )
+        lines.append(f"| {label} | {r['raw_top1']:.1%} | " + " | ".join(cells) + " |")
+    lines.append("")
+    return lines
+
+
+def multilingual_markdown(m: dict) -> list[str]:
+    v = m["variants"]
+    lines = [
+        f"## All languages' hand-written examples ({v['all languages']}) against English only "
+        f"({v['English only']})",
+        "",
+    ]
+    if "crossval" in m:
+        lines += multilingual_cv_markdown(m)
+    if "dev" in m:
+        d = m["dev"]
+        lines += [
+            "Dev split raw top-1, once: "
+            + ", ".join(f"{k} {d[k]:.1%}" for k in d if k != "DIET")
+            + f"; DIET {d['DIET']:.1%}.",
+            "",
+        ]
+    blends = [w for w, *_ in m["blends"]]
+    lines += [
+        "Held-out language sets (evaluation/data/languages/<code>.yml, never trained on), raw "
+        "top-1 topic routed with the service of DIET's parse (the model of models/); blend = w x "
+        "fine-tuned + (1 - w) x DIET:",
+        "",
+        "| language | n | DIET | "
+        + " | ".join(
+            f"{label}{f', blend {w}' if w else ''}" for label in v for w in (None, *blends)
+        )
+        + " |",
+        "| --- | ---: | ---: |" + " ---: |" * (len(v) * (1 + len(blends))),
+    ]
+    rows = list(m["languages"].items())
+    keys = ["DIET"] + [
+        f"{label}{f', blend {w}' if w else ''}" for label in v for w in (None, *blends)
+    ]
+    for code, r in rows:
+        lines.append(
+            f"| {code} | {r['questions']} | " + " | ".join(f"{r[k]:.1%}" for k in keys) + " |"
+        )
+    total = sum(r["questions"] for _, r in rows)
+    mean = {k: sum(r[k] * r["questions"] for _, r in rows) / total for k in keys}
+    lines.append(f"| all | {total} | " + " | ".join(f"{mean[k]:.1%}" for k in keys) + " |")
+    lines.append("")
+    return lines
+
+
 def score(args) -> None:
     import asyncio
     import logging
@@ -632,6 +837,11 @@ def score(args) -> None:
             study["dev"]["diet"]["raw_top1"] = results["diet"]["dev"]["topic_top1"]
         results["blend"] = study
 
+    if args.multilingual:
+        results["multilingual"] = multilingual(
+            args, by_fold, dev_questions if dev_parses else [], question, nlp
+        )
+
     if args.onnx:
         checks = {}
         saved = json.loads((WORK / f"rankings-{args.onnx}.json").read_text())
@@ -741,6 +951,8 @@ def markdown(results: dict) -> str:
     lines.append("")
     if "blend" in results:
         lines += blend_markdown(results["blend"])
+    if "multilingual" in results:
+        lines += multilingual_markdown(results["multilingual"])
     if "onnx" in results:
         o = results["onnx"]
         lines += [f"## {o['variant']} as ONNX (torch.onnx.export), int8 by quantize_dynamic", ""]
@@ -867,6 +1079,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--tasks", default="", help="fold1,...,dev (default: all)")
     p.add_argument("--seed", type=int, default=SEED)
     p.add_argument("--threads", type=int, default=2)
+    p = sub.add_parser("classify")
+    p.add_argument("--variant", required=True)
+    p.add_argument("--task", default="dev")
+    p.add_argument("--threads", type=int, default=1)
     p = sub.add_parser("export")
     p.add_argument("--variant", required=True)
     p.add_argument("--tasks", default="fold1,dev")
@@ -881,13 +1097,22 @@ def main(argv: list[str] | None = None) -> None:
         help="blend with DIET: the first variant chooses weight and thresholds by cv (and is "
         "scored on dev with --dev-model); the others are scored at that choice",
     )
+    p.add_argument(
+        "--multilingual",
+        metavar="VARIANT",
+        help="a model trained with --langs all (its folds, dev, and `classify`'s rankings of the "
+        "held-out language sets) against --against; needs --dev-model",
+    )
+    p.add_argument("--against", default="lr5e-05-e6of6", metavar="VARIANT")
     p = sub.add_parser("latency")
     p.add_argument("path")
     args = parser.parse_args(argv)
     if args.step == "latency":
         print(json.dumps(latency(args.path)))
         return
-    {"prepare": prepare, "train": train, "export": export, "score": score}[args.step](args)
+    steps = {"prepare": prepare, "train": train, "classify": classify, "export": export}
+    steps["score"] = score
+    steps[args.step](args)
 
 
 if __name__ == "__main__":
