@@ -63,7 +63,7 @@ one). From the repository root:
 
     #    every language's examples (about 110 s an epoch at 1 thread, machine shared):
     HF_HUB_OFFLINE=1 .venv-ft/bin/python evaluation/experiments/finetune_minilm.py train \
-        --lr 5e-5 --epochs 6 --langs all --tasks dev,fold1,fold2 --threads 1
+        --lr 5e-5 --epochs 6 --langs all --tasks dev,fold1,fold2,fold3 --threads 1
     HF_HUB_OFFLINE=1 .venv-ft/bin/python evaluation/experiments/finetune_minilm.py classify \
         --variant lr5e-05-e6of6-all       # and --variant lr5e-05-e6of6 (English only)
     .venv/bin/python -m evaluation.experiments.finetune_minilm score \
