@@ -880,6 +880,8 @@ def score(args) -> None:
 
 
 def markdown(results: dict) -> str:
+    from evaluation.experiments.knn_encoder import fallback_row, margin_table
+
     lines = ["# Fine-tuned all-MiniLM-L6-v2 intent classifier against DIET (issue 18.5)", ""]
     lines += [
         "`evaluation/experiments/finetune_minilm.py` (its docstring: how to install and run) — "
@@ -911,34 +913,12 @@ def markdown(results: dict) -> str:
         lines.append(row(name + (" (best by cv)" if name == results["best_by_cv"] else ""), r))
     lines.append(row("DIET, raw top intent (parses)", results["diet"]))
     lines.append("")
-    lines += [
-        "Asking back when the two best intents' scores are closer than a margin "
-        "(cross-validation; right / answered or rightly clarified / wrong / asked):",
-        "",
-    ]
-    lines += ["| scoring | " + " | ".join(f"margin {m}" for m in MARGINS) + " |"]
-    lines += ["| --- |" + " ---: |" * len(MARGINS)]
     shown = [(n, results["variants"][n]) for n in results["variants"]]
     shown.append(("DIET, this rule on its confidences", results["diet"]))
-    for label, r in shown:
-        cells = [r["crossval"]["clarifying"][str(m)] for m in MARGINS]
-        lines.append(
-            f"| {label} | "
-            + " | ".join(
-                f"{c['top1']:.1%} / {c['answered_or_clarified']:.1%} / {c['wrong']:.1%} / "
-                f"{c['clarified']}"
-                for c in cells
-            )
-            + " |"
-        )
+    lines += margin_table([(label, r["crossval"]["clarifying"]) for label, r in shown], MARGINS)
     fallbacks = [(f"{n}, FallbackClassifier", r["with_fallback"]) for n, r in shown[:-1]]
     fallbacks.append(("DIET, FallbackClassifier", results["diet_with_fallback"]))
-    for label, d in fallbacks:
-        lines.append(
-            f"| {label} {d['threshold']} / {d['ambiguity']} (config.yml) | "
-            f"{d['top1']:.1%} / {d['answered_or_clarified']:.1%} / {d['wrong']:.1%} / "
-            f"{d['clarified']} |" + " |" * (len(MARGINS) - 1)
-        )
+    lines += [fallback_row(label, d, MARGINS) for label, d in fallbacks]
     lines += ["", "Paired with DIET on the same cv questions (top-1 topic right in one only):", ""]
     for name, r in results["variants"].items():
         p = r["paired_vs_diet"]

@@ -662,6 +662,37 @@ def agreement(names: Sequence[str], count: int = 200) -> dict:
 # --- report ----------------------------------------------------------------------------------
 
 
+def _asked(c: dict) -> str:
+    """One asking-back cell: right / answered or rightly clarified / wrong / asked."""
+    return (
+        f"{c['top1']:.1%} / {c['answered_or_clarified']:.1%} / {c['wrong']:.1%} / {c['clarified']}"
+    )
+
+
+def margin_table(rows: Sequence[tuple[str, dict]], margins: Sequence[float]) -> list[str]:
+    """The asking-back table: a row per (label, `clarifying` figures by margin)."""
+    lines = [
+        "Asking back when the two best intents' scores are closer than a margin "
+        "(cross-validation; right / answered or rightly clarified / wrong / asked):",
+        "",
+        "| scoring | " + " | ".join(f"margin {m}" for m in margins) + " |",
+        "| --- |" + " ---: |" * len(margins),
+    ]
+    for label, clarifying in rows:
+        cells = (_asked(clarifying[str(m)]) for m in margins)
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def fallback_row(label: str, figures: dict, margins: Sequence[float]) -> str:
+    """A margin_table row of the FallbackClassifier's rule at its thresholds, in the first
+    column."""
+    return (
+        f"| {label} {figures['threshold']} / {figures['ambiguity']} (config.yml) | "
+        f"{_asked(figures)} |" + " |" * (len(margins) - 1)
+    )
+
+
 def markdown(results: list[dict], speed: list[dict], agree: dict | None) -> str:
     lines = ["# Nearest-neighbour intents over sentence embeddings (issue 18.5)", ""]
     lines += [
@@ -684,36 +715,16 @@ def markdown(results: list[dict], speed: list[dict], agree: dict | None) -> str:
                 method = "DIET, raw top intent (parses)"
             lines.append(f"| {method} | {row} |")
         lines.append("")
-        lines += [
-            "Asking back when the two best intents' scores are closer than a margin "
-            "(cross-validation; right / answered or rightly clarified / wrong / asked):",
-            "",
+        rows = [
+            ("DIET, this rule on its confidences" if m.startswith("DIET") else m, cv["clarifying"])
+            for m in ("mean3", "mean5", "blend", "DIET (make crossval)")
+            if (cv := result["crossval"].get(m))
         ]
-        lines += ["| scoring | " + " | ".join(f"margin {m}" for m in MARGINS) + " |"]
-        lines += ["| --- |" + " ---: |" * len(MARGINS)]
-        for method in ("mean3", "mean5", "blend", "DIET (make crossval)"):
-            cv = result["crossval"].get(method)
-            if cv:
-                label = (
-                    "DIET, this rule on its confidences" if method.startswith("DIET") else method
-                )
-                cells = [cv["clarifying"][str(m)] for m in MARGINS]
-                lines.append(
-                    f"| {label} | "
-                    + " | ".join(
-                        f"{c['top1']:.1%} / {c['answered_or_clarified']:.1%} / {c['wrong']:.1%} / "
-                        f"{c['clarified']}"
-                        for c in cells
-                    )
-                    + " |"
-                )
+        lines += margin_table(rows, MARGINS)
         if "diet_with_fallback" in result:
-            d = result["diet_with_fallback"]
-            lines += [
-                f"| DIET, FallbackClassifier {d['threshold']} / {d['ambiguity']} (config.yml) | "
-                f"{d['top1']:.1%} / {d['answered_or_clarified']:.1%} / {d['wrong']:.1%} / "
-                f"{d['clarified']} |" + " |" * (len(MARGINS) - 1)
-            ]
+            lines.append(
+                fallback_row("DIET, FallbackClassifier", result["diet_with_fallback"], MARGINS)
+            )
         lines.append("")
     if speed:
         lines += ["## Speed and memory (one thread)", ""]
