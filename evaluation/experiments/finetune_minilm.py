@@ -723,7 +723,6 @@ def score(args) -> None:
     import yaml
 
     from evaluation.crossval import folds, parses_path
-    from evaluation.experiments import knn_encoder
     from evaluation.experiments.knn_encoder import (
         Question,
         diet_with_fallback,
@@ -733,7 +732,6 @@ def score(args) -> None:
     )
     from orchestration.paths import REALWORLD, SPACY_MODEL
 
-    knn_encoder.MARGINS = MARGINS  # figures() asks back at each of these margins
     nlp = spacy.load(SPACY_MODEL)
     questions = yaml.safe_load(REALWORLD.read_text())["questions"]
     train = [q for q in questions if q["split"] == "train"]
@@ -778,9 +776,12 @@ def score(args) -> None:
         return [dict(zip(got["intents"], row, strict=True)) for row in got["probs"]]
 
     def block(cv_rank: list[dict], dev_rank: list[dict] | None) -> dict:
-        out = {"crossval": figures(cv_questions, cv_rank), "cv_oos": oos(cv_questions, cv_rank)}
+        out = {
+            "crossval": figures(cv_questions, cv_rank, MARGINS),
+            "cv_oos": oos(cv_questions, cv_rank),
+        }
         if dev_rank is not None:
-            out["dev"] = figures(dev_questions, dev_rank)
+            out["dev"] = figures(dev_questions, dev_rank, MARGINS)
             out["dev_oos"] = oos(dev_questions, dev_rank)
         return out
 
@@ -849,13 +850,13 @@ def score(args) -> None:
             fp32 = WORK / f"{args.onnx}-{task}-fp32.onnx"
             intents = json.loads((WORK / f"{args.onnx}-{task}-intents.json").read_text())
             torch_rank = rankings_of(saved, task, asked)
-            row = {"torch": figures(asked, torch_rank)}
+            row = {"torch": figures(asked, torch_rank, MARGINS)}
             for kind, path in (("onnx-fp32", fp32), ("onnx-int8", quantized(fp32))):
                 classify = onnx_classifier(path, threads=2)
                 texts = [q.q for q in asked]
                 probs = np.vstack([classify(texts[i : i + 32]) for i in range(0, len(texts), 32)])
                 rank = [dict(zip(intents, p.tolist(), strict=True)) for p in probs]
-                row[kind] = figures(asked, rank)
+                row[kind] = figures(asked, rank, MARGINS)
                 row[kind]["oos"] = oos(asked, rank)
                 row[kind]["same_top_intent_as_torch"] = sum(
                     max(a, key=a.__getitem__) == max(b, key=b.__getitem__)

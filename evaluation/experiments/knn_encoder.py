@@ -445,13 +445,15 @@ def outcome(scores: dict[str, float], service: str | None, margin: float):
     return Outcome(routing.any_topic_for(ordered[0][0], service) or CLARIFY)
 
 
-def with_clarifying(questions: Sequence[Question], rankings: Sequence[dict]) -> dict:
+def with_clarifying(
+    questions: Sequence[Question], rankings: Sequence[dict], margins: Sequence[float]
+) -> dict:
     """Per margin: top-1, answered or rightly clarified, wrong answers, as make crossval counts."""
     from contract.topics import CLARIFY
     from evaluation.evaluate import score
 
     out = {}
-    for margin in MARGINS:
+    for margin in margins:
         got = [outcome(r, q.service, margin) for q, r in zip(questions, rankings, strict=True)]
         figures = score([q.topics for q in questions], got)
         wrong = sum(
@@ -467,7 +469,10 @@ def with_clarifying(questions: Sequence[Question], rankings: Sequence[dict]) -> 
     return out
 
 
-def figures(questions: Sequence[Question], rankings: Sequence[dict]) -> dict:
+def figures(
+    questions: Sequence[Question], rankings: Sequence[dict], margins: Sequence[float] = MARGINS
+) -> dict:
+    """Topic top-1 and top-3, intent top-1, and asking back at each of `margins`."""
     top1 = top3 = intent_right = intent_total = 0
     for question, scores in zip(questions, rankings, strict=True):
         topics = topics_of(scores, question.service)
@@ -483,7 +488,7 @@ def figures(questions: Sequence[Question], rankings: Sequence[dict]) -> dict:
         "topic_top3": top3 / n,
         "intent_top1": intent_right / max(intent_total, 1),
         "intent_questions": intent_total,
-        "clarifying": with_clarifying(questions, rankings),
+        "clarifying": with_clarifying(questions, rankings, margins),
     }
 
 
