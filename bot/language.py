@@ -264,7 +264,7 @@ class LanguageIdentifier(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            language = detect(_without_entities(message))
+            language = detect(without_entities(message))
             intent = message.get(INTENT) or {}
             understood = language is None or language == ENGLISH or language in self.answered
             if language:
@@ -289,7 +289,7 @@ def blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
     return text
 
 
-def _without_entities(message: Message) -> str:
+def without_entities(message: Message) -> str:
     """The message's text with the entities found in it (service names) blanked out."""
     spans = [
         (entity["start"], entity["end"])

