@@ -4,7 +4,9 @@ Starts our assistant, then the stock Rasa starter bot (`rasa init`), one after t
 free ports on 127.0.0.1, and measures both the same way: multi-turn sessions with random sender
 ids at each concurrency level (bounded in time and count), the latency of turn 1 vs turn 50 of
 one long conversation, memory of each process, startup time and a forced full `rasa train`.
-Writes evaluation/results/latest.json and latest.md (ours, the starter's, ours / starter's).
+Writes evaluation/results/latest.json and latest.md (ours, the starter's, ours / starter's);
+with `--config CONFIG` other than config.yml (the product before a change, say), latest-<its
+name>.json and .md.
 Only the benchmark's own canned messages are sent; no message text is logged. `--scale`
 measures what Redis and a second Rasa instance change instead (evaluation/bench_scale.py).
 The load is evaluation/load.py's, the tables evaluation/bench_report.py's.
@@ -130,8 +132,8 @@ async def measure(bot: Bot, url: str, ports: dict[str, int], started: float, arg
 def bench_ours(args) -> dict:
     from orchestration.stack import running
 
-    bot, model = our_bot(), train()
-    train_s = None if args.quick else full_train_seconds(train_command(CONFIG), ROOT)
+    bot, model = our_bot(), train(args.config)
+    train_s = None if args.quick else full_train_seconds(train_command(args.config), ROOT)
     ports = dict(zip(("rasa", "actions"), free_ports(2), strict=True))
     started = time.monotonic()
     with running(
@@ -175,7 +177,9 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="instead: memory vs Redis, 1 vs 2 Rasa instances (bench_scale.py, ~4 minutes)",
     )
+    parser.add_argument("--config", type=Path, default=CONFIG, help="our pipeline (config.yml)")
     args = parser.parse_args(argv)
+    args.config = args.config.resolve()
     args.levels = args.levels or (QUICK_LEVELS if args.quick else LEVELS)
     args.duration = args.duration or (QUICK_DURATION_S if args.quick else DURATION_S)
     if args.scale:
@@ -184,6 +188,7 @@ def main(argv: list[str] | None = None) -> None:
 
     report = {
         "machine": machine(),
+        "config": str(args.config.relative_to(ROOT)),
         "quick": args.quick,
         "levels": list(args.levels),
         "duration_s": args.duration,
@@ -196,10 +201,11 @@ def main(argv: list[str] | None = None) -> None:
     report["goals"] = goals(report["ours"])
 
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
+    name = "latest" if args.config == CONFIG else f"latest-{args.config.stem}"
+    (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
     table = markdown(report)
-    (RESULTS / "latest.md").write_text(table)
-    print("\n" + table + f"\nWritten to {RESULTS.relative_to(ROOT)}/latest.json and latest.md")
+    (RESULTS / f"{name}.md").write_text(table)
+    print("\n" + table + f"\nWritten to {RESULTS.relative_to(ROOT)}/{name}.json and .md")
 
 
 if __name__ == "__main__":

@@ -157,7 +157,8 @@ def markdown(report: dict) -> str:
     lines = [
         f"Measured {m['date']} on {m['nproc']} cores ({m['cpu']}), {m['ram_gb']} GB RAM, "
         f"load average {m['load_avg_1m']:.1f} at start; client and servers share the machine. "
-        f"{report['duration_s']:g} s per level{' (--quick)' if report['quick'] else ''}.",
+        f"{report['duration_s']:g} s per level{' (--quick)' if report['quick'] else ''}. "
+        f"Ours: `{report.get('config', 'config.yml')}`.",
         "",
         "| metric | ours | Rasa starter bot | ours / starter |",
         "| --- | ---: | ---: | ---: |",
