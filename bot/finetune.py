@@ -34,6 +34,7 @@ from bot import minilm
 
 MAX_TOKENS = 64
 BATCH = 32
+BUCKET = 16  # batches: each batch is cut from BUCKET x BATCH shuffled examples sorted by length
 MODEL_FILE, INTENTS_FILE, TOKENIZER_FILE = "model.onnx", "intents.json", "tokenizer.json"
 
 
@@ -84,6 +85,19 @@ def classifier(directory: Path, labels: int) -> Any:
     return Classifier()
 
 
+def batches(lengths: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
+    """An epoch's batches of example indices: shuffled, then each run of BUCKET x BATCH sorted
+    by length and cut into batches, in shuffled order. Texts of like length share a batch, so
+    little of it is padding (about half of the tokens in random batches, measured here)."""
+    order = rng.permutation(len(lengths))
+    cut = []
+    for start in range(0, len(order), BUCKET * BATCH):
+        run = order[start : start + BUCKET * BATCH]
+        run = run[np.argsort(lengths[run], kind="stable")]
+        cut += [run[i : i + BATCH] for i in range(0, len(run), BATCH)]
+    return [cut[i] for i in rng.permutation(len(cut))]
+
+
 def fine_tune(
     texts: list[str],
     intents: list[str],
@@ -104,6 +118,7 @@ def fine_tune(
     names = sorted(set(intents))
     labels = np.array([names.index(i) for i in intents])
     tok = tokenizer(directory)
+    lengths = np.array([sum(e.attention_mask) for e in tok.encode_batch(texts)])
     model = classifier(directory, len(names))
     model.train()
     steps = epochs * ((len(texts) + BATCH - 1) // BATCH)
@@ -112,9 +127,7 @@ def fine_tune(
     loss_fn = torch.nn.CrossEntropyLoss()
     for epoch in range(1, epochs + 1):
         started, total = time.perf_counter(), 0.0
-        order = rng.permutation(len(texts))
-        for start in range(0, len(texts), BATCH):
-            batch = order[start : start + BATCH]
+        for batch in batches(lengths, rng):
             ids, mask = encode(tok, [texts[j] for j in batch])
             logits = model(torch.from_numpy(ids), torch.from_numpy(mask))
             loss = loss_fn(logits, torch.from_numpy(labels[batch]))

@@ -15,6 +15,7 @@ is served here by onnxruntime on one thread (under 1 ms a message).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 from collections.abc import Callable, Sequence
@@ -34,6 +35,9 @@ from bot import finetune, language
 
 ROOT = Path(__file__).resolve().parents[1]
 RANKING_LENGTH = 10  # as DIET's
+# What the fine-tuning is made of besides the training data and config: Rasa's cache keeps
+# the trained model until one of them changes (fingerprint_addon)
+FINE_TUNING_FILES = ("bot/finetune.py", "bot/minilm.py", "requirements-finetune.txt")
 
 Classify = Callable[[list[str]], np.ndarray]
 
@@ -86,6 +90,13 @@ class IntentBlend(GraphComponent):
         self._resource = resource
         self.classify = classify
         self.intents = intents or []
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str:
+        digest = hashlib.sha256()
+        for name in FINE_TUNING_FILES:
+            digest.update(name.encode() + b"\0" + (ROOT / name).read_bytes() + b"\0")
+        return digest.hexdigest()
 
     @classmethod
     def create(

@@ -97,3 +97,17 @@ def test_trained_in_the_fine_tuning_venv_saved_and_loaded(tmp_path):
     assert probabilities.sum(axis=1) == pytest.approx([1.0, 1.0], abs=1e-5)
     (done,) = loaded.process([message("how long do you keep it")])
     assert done.get(INTENT)["name"] in EXAMPLES
+
+
+def test_a_change_to_the_fine_tuning_code_is_a_new_model_not_rasas_cached_one(
+    tmp_path, monkeypatch
+):
+    from bot import intent_blend
+
+    for name in intent_blend.FINE_TUNING_FILES:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(name)
+    monkeypatch.setattr(intent_blend, "ROOT", tmp_path)
+    before = IntentBlend.fingerprint_addon({})
+    (tmp_path / "bot" / "finetune.py").write_text("BATCH = 16")
+    assert IntentBlend.fingerprint_addon({}) != before
