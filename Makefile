@@ -24,6 +24,7 @@ help:
 	@echo "            BENCH_ARGS=--scale: memory vs Redis, 1 vs 2 Rasa instances)"
 	@echo "make compare        config.yml against evaluation/experiments/*.yml, and one intent per notice"
 	@echo "make crossval       5-fold cross-validation on the real questions' train split"
+	@echo "                    (CROSSVAL_ARGS='--config FILE' for another pipeline)"
 	@echo "make tune-fallback  FallbackClassifier thresholds on the cross-validation parses"
 	@echo "make report the privacy team's report, var/report.html (REPORT_ARGS='--days 7 --out FILE')"
 	@echo "make lock   rewrite constraints.txt, the pinned and hashed stack, from pyproject.toml"
