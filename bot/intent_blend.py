@@ -18,11 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -38,8 +37,6 @@ RANKING_LENGTH = 10  # as DIET's
 # What the fine-tuning is made of besides the training data and config: Rasa's cache keeps
 # the trained model until one of them changes (fingerprint_addon)
 FINE_TUNING_FILES = ("bot/finetune.py", "bot/minilm.py", "requirements-finetune.txt")
-
-Classify = Callable[[list[str]], np.ndarray]
 
 
 def blend(
@@ -82,7 +79,7 @@ class IntentBlend(GraphComponent):
         config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        classify: Classify | None = None,
+        classify: finetune.Classify | None = None,
         intents: list[str] | None = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
@@ -122,7 +119,8 @@ class IntentBlend(GraphComponent):
             model = (folder / finetune.MODEL_FILE).read_bytes()
             intents = json.loads((folder / finetune.INTENTS_FILE).read_text(encoding="utf-8"))
             tok = finetune.tokenizer(folder)
-        return cls(config, model_storage, resource, onnx_classifier(model, tok), intents)
+        classify = finetune.onnx_classifier(model, tok)
+        return cls(config, model_storage, resource, classify, intents)
 
     def train(self, training_data: TrainingData) -> Resource:
         rows = [
@@ -160,21 +158,3 @@ class IntentBlend(GraphComponent):
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
-
-
-def onnx_classifier(model: bytes, tok: Any) -> Classify:
-    """Texts -> intent probabilities (softmax) of the ONNX `model`, on one thread."""
-    import onnxruntime
-
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
-
-    def classify(texts: list[str]) -> np.ndarray:
-        ids, mask = finetune.encode(tok, texts)
-        (logits,) = session.run(["logits"], {"input_ids": ids, "attention_mask": mask})
-        logits = logits - logits.max(-1, keepdims=True)
-        return np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
-
-    return classify

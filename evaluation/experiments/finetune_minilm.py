@@ -267,21 +267,8 @@ def quantized(fp32: Path) -> Path:
 
 
 def onnx_classifier(path: Path, threads: int = 1):
-    import onnxruntime
-
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    tok = tokenizer(minilm.files())
-
-    def classify(texts: list[str]) -> np.ndarray:
-        ids, mask = encode(tok, texts)
-        (logits,) = session.run(["logits"], {"input_ids": ids, "attention_mask": mask})
-        logits = logits - logits.max(-1, keepdims=True)
-        return np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
-
-    return classify
+    """The product's classifier (bot.finetune.onnx_classifier) of the ONNX file at `path`."""
+    return finetune.onnx_classifier(path.read_bytes(), tokenizer(minilm.files()), threads)
 
 
 def oos(questions, rankings) -> dict:

@@ -59,7 +59,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from bot import minilm
+from bot import finetune, minilm
 from contract import routing
 from evaluation import RESULTS
 from orchestration import supervisor
@@ -294,16 +294,8 @@ def build_onnx(int8: bool = True) -> Path:
     onnx.save(model, str(fp32))
     if not int8:
         return fp32
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
     # per channel: cosine to the fp32 weights' vectors 0.994 mean (0.973 per tensor)
-    quantize_dynamic(
-        str(fp32),
-        str(target),
-        weight_type=QuantType.QInt8,
-        per_channel=True,
-        op_types_to_quantize=["MatMul", "Gather"],
-    )
+    finetune.quantize(fp32, target)
     if minilm.sha256(target) != BUILT_INT8:
         print(f"{target}: not the file onnx 1.17.0 and onnxruntime 1.23.2 built ({BUILT_INT8})")
     return target
