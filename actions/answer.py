@@ -254,8 +254,12 @@ class ActionClarify(CatalogAction):
 
     def clarify(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         settings = routing.CLARIFY
-        misses = (tracker.get_slot("misses") or 0) + 1
         language = language_of(self.catalog, tracker)
+        talk = routing.small_talk(tracker.latest_message.get("intent_ranking", []))
+        if talk:  # unsure only which small talk: answered as ActionRespond answers it
+            respond(dispatcher, self.catalog, routing.RESPONSES[talk], language)
+            return []
+        misses = (tracker.get_slot("misses") or 0) + 1
         compose: Compose
         if misses >= settings.misses:
             candidates = [COMPANY_NOTICE, HANDOFF]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from contract.topics import OUT_OF_SCOPE
+from contract.topics import NLU_FALLBACK, OUT_OF_SCOPE
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,25 @@ def ranked_topics(
         if topic and topic not in ranked:
             ranked[topic] = float(intent.get("confidence") or 0.0)
     return list(ranked.items())[:limit]
+
+
+def small_talk(ranking: Iterable[Mapping]) -> str | None:
+    """The best small-talk intent of an unsure NLU ranking when small talk holds most of its
+    confidence ("thank you, bye": thanks or goodbye, either will do), else None. Out of
+    scope is not small talk."""
+    talk = {i: c for i, c in _confidences(ranking) if i in RESPONSES and i != OUT_OF_SCOPE}
+    rest = sum(c for i, c in _confidences(ranking) if i not in talk)
+    if not talk or sum(talk.values()) <= rest:
+        return None
+    return max(talk, key=talk.__getitem__)
+
+
+def _confidences(ranking: Iterable[Mapping]) -> list[tuple[str, float]]:
+    return [
+        (i.get("name") or "", float(i.get("confidence") or 0.0))
+        for i in ranking
+        if i.get("name") != NLU_FALLBACK
+    ]
 
 
 def intent_for(topic: str, service: str | None = None) -> str | None:

@@ -54,12 +54,16 @@ def thresholds(config: Path) -> tuple[float, float]:
 
 
 def outcome(parsed: Parsed, threshold: float, ambiguity: float) -> Outcome:
-    """What the bot replies under these thresholds: a topic, or a clarification."""
+    """What the bot replies under these thresholds: a topic, small talk unsure only which
+    (routing.small_talk), or a clarification."""
     ranking = parsed.ranking
     first = ranking[0][1] if ranking else 0.0
     second = ranking[1][1] if len(ranking) > 1 else 0.0
     ranked = [{"name": name, "confidence": c} for name, c in ranking]
     if first < threshold or first - second < ambiguity:
+        talk = routing.small_talk(ranked)
+        if talk:
+            return Outcome(routing.RESPONSES[talk])
         candidates = routing.ranked_topics(ranked, parsed.service)
         return Outcome(CLARIFY, tuple(topic for topic, _ in candidates))
     return Outcome(routing.any_topic_for(ranking[0][0], parsed.service) or CLARIFY)

@@ -327,6 +327,16 @@ async def test_inform_service_without_a_service_clarifies(catalog):
     assert payload == {"topic": "clarify", "candidates": ["website.cookies"]}
 
 
+async def test_small_talk_unsure_only_which_gets_its_reply_not_choices(catalog):
+    ranking = [("nlu_fallback", 0.45), ("thank", 0.44), ("goodbye", 0.31), ("ask_rights", 0.1)]
+    message, payload, events = await run(
+        ActionClarify(catalog), "nlu_fallback", ranking=ranking, slots={"misses": 1}
+    )
+    assert payload == {"topic": "chitchat.thanks", "notices": []}
+    assert "buttons" not in message or not message["buttons"]
+    assert events == {}  # not a miss
+
+
 async def test_every_url_in_a_reply_is_the_link_of_a_notice_its_payload_names(catalog):
     """Every reply the actions give, with and without a named service: its only URLs are on
     "label: url" lines of the notices in its payload, one line each."""

@@ -112,3 +112,18 @@ def test_is_question_looks_past_openers(text, question):
 )
 def test_names_a_service_only(intent, text, awaited, only):
     assert routing.names_a_service_only(intent, text, awaited) is only
+
+
+@pytest.mark.parametrize(
+    "ranking, expected",
+    [
+        ([("nlu_fallback", 0.45), ("thank", 0.44), ("goodbye", 0.31), ("greet", 0.1)], "thank"),
+        ([("goodbye", 0.3), ("thank", 0.25), ("ask_retention", 0.4)], "goodbye"),
+        ([("thank", 0.3), ("ask_retention", 0.25), ("ask_rights", 0.25)], None),  # not most
+        ([("out_of_scope", 0.5), ("thank", 0.2), ("goodbye", 0.1)], None),  # not small talk
+        ([("nlu_fallback", 1.0)], None),
+        ([], None),
+    ],
+)
+def test_small_talk_is_the_best_small_talk_intent_when_it_holds_most_confidence(ranking, expected):
+    assert routing.small_talk([{"name": n, "confidence": c} for n, c in ranking]) == expected

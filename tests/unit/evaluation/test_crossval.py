@@ -32,6 +32,11 @@ def test_an_unsure_intent_is_clarified_with_the_ranked_topics(ranking):
     assert got.candidates == ("retention", "rights.requests")
 
 
+def test_small_talk_unsure_only_which_is_answered_as_the_best_of_it():
+    got = outcome(parsed(("thank", 0.44), ("goodbye", 0.31), ("ask_rights", 0.2)), 0.5, 0.1)
+    assert got.topic == "chitchat.thanks"
+
+
 def test_folds_deal_every_question_once_and_stably():
     questions = [{"q": f"question {i}"} for i in range(23)]
     dealt = folds(questions, 5)
