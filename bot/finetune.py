@@ -13,6 +13,7 @@ checked files of bot.minilm; nothing is downloaded (transformers only builds the
 from config.json).
 
     python -m bot.finetune EXAMPLES.json OUT_DIR [--epochs 6 --learning-rate 5e-5 --seed 0]
+        [--frozen-embeddings] [--bf16]
 
 EXAMPLES.json is {"examples": [[text, intent], ...]}; OUT_DIR gets model.onnx (int8),
 intents.json (the model's outputs in order) and tokenizer.json.
@@ -110,9 +111,13 @@ def fine_tune(
     learning_rate: float,
     epochs: int,
     seed: int,
+    frozen_embeddings: bool = False,
+    bfloat16: bool = False,
     on_epoch: Callable[[int, Any, list[str], float, float], None] | None = None,
 ) -> tuple[Any, list[str]]:
     """The classifier trained on `texts` labelled `intents`, and its outputs' intent names.
+    `frozen_embeddings`: the word embeddings (half of the weights) stay as pretrained;
+    `bfloat16`: the forward pass runs in bfloat16 (torch.autocast; the weights stay fp32).
     `on_epoch(epoch, model, names, seconds, mean_loss)` after each epoch."""
     import torch
     import transformers
@@ -125,18 +130,22 @@ def fine_tune(
     lengths = np.array([sum(e.attention_mask) for e in tok.encode_batch(texts)])
     model = classifier(directory, len(names))
     model.train()
+    if frozen_embeddings:
+        model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+    trained = [p for p in model.parameters() if p.requires_grad]
     steps = epochs * ((len(texts) + BATCH - 1) // BATCH)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.01)
+    optimizer = torch.optim.AdamW(trained, lr=learning_rate, weight_decay=0.01)
     schedule = transformers.get_linear_schedule_with_warmup(optimizer, int(0.1 * steps), steps)
     loss_fn = torch.nn.CrossEntropyLoss()
     for epoch in range(1, epochs + 1):
         started, total = time.perf_counter(), 0.0
         for batch in batches(lengths, rng):
             ids, mask = encode(tok, [texts[j] for j in batch])
-            logits = model(torch.from_numpy(ids), torch.from_numpy(mask))
-            loss = loss_fn(logits, torch.from_numpy(labels[batch]))
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16):
+                logits = model(torch.from_numpy(ids), torch.from_numpy(mask))
+            loss = loss_fn(logits.float(), torch.from_numpy(labels[batch]))
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            torch.nn.utils.clip_grad_norm_(trained, 1.0)
             optimizer.step()
             schedule.step()
             optimizer.zero_grad()
@@ -211,6 +220,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--learning-rate", type=float, default=5e-5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--frozen-embeddings", action="store_true", help="see fine_tune")
+    parser.add_argument("--bf16", action="store_true", help="see fine_tune")
     parser.add_argument("--threads", type=int, default=0, help="torch's threads (0: its own)")
     args = parser.parse_args()
     os.environ["HF_HUB_OFFLINE"] = "1"  # transformers builds the model from files, never a hub
@@ -232,6 +243,8 @@ def main() -> None:
         learning_rate=args.learning_rate,
         epochs=args.epochs,
         seed=args.seed,
+        frozen_embeddings=args.frozen_embeddings,
+        bfloat16=args.bf16,
         on_epoch=progress,
     )
     args.out.mkdir(parents=True, exist_ok=True)

@@ -46,7 +46,7 @@ one). From the repository root:
     # 3. project venv: score, quantize to int8, check int8 against fp32, latency and RSS
     .venv/bin/python -m evaluation.experiments.finetune_minilm score \
         --dev-model models/<model>.tar.gz --onnx lr0.0001-e4of4
-    #    the blend with DIET (w x fine-tuned + (1 - w) x DIET, then the FallbackClassifier
+    #    the blend with DIET (fine-tuned^w x DIET^(1 - w), normalised; then the FallbackClassifier
     #    rule): w and thresholds chosen by cv, then dev once; further variants (other seeds)
     #    scored at that choice. Without --onnx the previous run's ONNX figures are kept.
     .venv/bin/python -m evaluation.experiments.finetune_minilm score \
@@ -165,14 +165,20 @@ def fine_tune(task: dict, args, directory: Path, on_epoch) -> None:
         learning_rate=args.lr,
         epochs=args.epochs,
         seed=args.seed,
+        frozen_embeddings=args.frozen_embeddings,
+        bfloat16=args.bf16,
         on_epoch=each_epoch,
     )
 
 
-def variant_name(lr: float, epoch: int, epochs: int, langs: str, seed: int = SEED) -> str:
-    tail = "" if langs == "en" else "-" + langs.replace(",", "")
-    tail += "" if seed == SEED else f"-seed{seed}"
-    return f"lr{lr:g}-e{epoch}of{epochs}{tail}"
+def variant_name(args, epoch: int) -> str:
+    """lr{lr}-e{epoch}of{epochs}, then -{langs} unless English only, -seed{seed} unless SEED,
+    -frozen, -bf16."""
+    tail = "" if args.langs == "en" else "-" + args.langs.replace(",", "")
+    tail += "" if args.seed == SEED else f"-seed{args.seed}"
+    tail += "-frozen" if args.frozen_embeddings else ""
+    tail += "-bf16" if args.bf16 else ""
+    return f"lr{args.lr:g}-e{epoch}of{args.epochs}{tail}"
 
 
 def train(args) -> None:
@@ -192,7 +198,7 @@ def train(args) -> None:
         def on_epoch(epoch, model, intents, seconds, task=task, started=started) -> None:
             if epoch not in report:
                 return
-            name = variant_name(args.lr, epoch, args.epochs, args.langs, args.seed)
+            name = variant_name(args, epoch)
             probs = probabilities(model, tok, task["ask"])
             path = WORK / f"rankings-{name}.json"
             saved = json.loads(path.read_text()) if path.exists() else {}
@@ -340,8 +346,8 @@ def paired(questions, rankings: list[dict], diet: list[dict]) -> dict:
     }
 
 
-BLEND_WEIGHTS = (0.3, 0.5, 0.7)  # the fine-tuned model's share; DIET's is 1 - w
-EXTRA_THRESHOLDS = (0.25, 0.35, 0.45)  # between tune_fallback's, for the blend's lower scores
+BLEND_WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)  # the fine-tuned model's share; DIET's is 1 - w
+EXTRA_THRESHOLDS = (0.25, 0.35, 0.45, 0.55, 0.65)  # between tune_fallback's
 
 
 def blended(fine_tuned: dict[str, float], diet, weight: float) -> tuple[tuple[str, float], ...]:
@@ -575,8 +581,8 @@ def multilingual_markdown(m: dict) -> list[str]:
     blends = [w for w, *_ in m["blends"]]
     lines += [
         "Held-out language sets (evaluation/data/languages/<code>.yml, never trained on), raw "
-        "top-1 topic routed with the service of DIET's parse (the model of models/); blend = w x "
-        "fine-tuned + (1 - w) x DIET:",
+        "top-1 topic routed with the service of DIET's parse (the model of models/); blend = "
+        "fine-tuned^w x DIET^(1 - w), normalised:",
         "",
         "| language | n | DIET | "
         + " | ".join(
@@ -877,7 +883,8 @@ def blend_markdown(b: dict) -> list[str]:
     th, amb = b["config_thresholds"]
     c = b["chosen"]
     lines = [
-        f"## Blend: w x fine-tuned ({b['variant']}) + (1 - w) x DIET, then FallbackClassifier",
+        f"## Blend: fine-tuned ({b['variant']})^w x DIET^(1 - w), normalised, then "
+        "FallbackClassifier",
         "",
         "Cross-validation (804 train-split questions) only: per weight, raw top-1, the row of "
         "tune_fallback's grid (its thresholds and "
@@ -947,6 +954,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--langs", default="en", help="en, a comma list, or all")
     p.add_argument("--tasks", default="", help="fold1,...,dev (default: all)")
     p.add_argument("--seed", type=int, default=SEED)
+    p.add_argument("--frozen-embeddings", action="store_true", help="word embeddings as pretrained")
+    p.add_argument("--bf16", action="store_true", help="forward pass in bfloat16")
     p.add_argument("--threads", type=int, default=2)
     p = sub.add_parser("classify")
     p.add_argument("--variant", required=True)

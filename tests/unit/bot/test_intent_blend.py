@@ -10,22 +10,40 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.intent_blend import RANKING_LENGTH, IntentBlend, blend
+from bot.intent_blend import FLOOR, RANKING_LENGTH, IntentBlend, blend
 
 DIET = [{"name": "ask_retention", "confidence": 0.6}, {"name": "ask_sharing", "confidence": 0.4}]
 
 
-def test_blend_weighs_each_side_and_counts_an_unranked_intent_zero():
+def test_blend_pools_both_sides_and_counts_an_unranked_intent_at_the_floor():
     ranking = blend({"ask_sharing": 0.9, "greet": 0.1}, DIET, 0.7)
+    pooled = {
+        "ask_sharing": 0.9**0.7 * 0.4**0.3,
+        "ask_retention": FLOOR**0.7 * 0.6**0.3,
+        "greet": 0.1**0.7 * FLOOR**0.3,
+    }
+    total = sum(pooled.values())
     scores = {i["name"]: i["confidence"] for i in ranking}
-    assert scores == pytest.approx(
-        {"ask_sharing": 0.7 * 0.9 + 0.3 * 0.4, "ask_retention": 0.3 * 0.6, "greet": 0.07}
-    )
-    assert [i["name"] for i in ranking] == ["ask_sharing", "ask_retention", "greet"]
+    assert scores == pytest.approx({name: value / total for name, value in pooled.items()})
+    assert [i["name"] for i in ranking] == ["ask_sharing", "greet", "ask_retention"]
+
+
+def test_blend_rules_out_what_either_side_all_but_rules_out():
+    """The weighted mean would pick ask_retention, which DIET all but rules out."""
+    diet = [
+        {"name": "ask_sharing", "confidence": 0.7},
+        {"name": "greet", "confidence": 0.298},
+        {"name": "ask_retention", "confidence": 0.002},
+    ]
+    pooled = blend({"ask_retention": 0.98, "ask_sharing": 0.02}, diet, 0.5)
+    assert pooled[0]["name"] == "ask_sharing"
+    assert sum(i["confidence"] for i in pooled) == pytest.approx(1.0)
 
 
 def test_blend_keeps_diet_at_weight_zero_and_ranks_as_long_as_diet():
-    assert blend({"greet": 1.0}, DIET, 0.0)[:2] == DIET
+    kept = blend({"greet": 1.0}, DIET, 0.0)
+    assert [i["name"] for i in kept] == ["ask_retention", "ask_sharing", "greet"]
+    assert [i["confidence"] for i in kept[:2]] == pytest.approx([0.6, 0.4], abs=1e-3)
     many = {f"intent{i:02}": 1 / 30 for i in range(30)}
     assert len(blend(many, DIET, 0.5)) == RANKING_LENGTH
 
@@ -48,7 +66,9 @@ def test_an_english_message_gets_the_blend():
     (done,) = blender(classify).process([message("do you give my data to anyone")])
     assert asked == ["do you give my data to anyone"]
     assert done.get(INTENT)["name"] == "ask_sharing"
-    assert done.get(INTENT)["confidence"] == pytest.approx(0.7 * 0.9 + 0.3 * 0.4)
+    assert done.get(INTENT)["confidence"] == pytest.approx(
+        blend({"ask_retention": 0.1, "ask_sharing": 0.9}, DIET, 0.7)[0]["confidence"]
+    )
     assert done.get(INTENT_RANKING_KEY)[0] == done.get(INTENT)
 
 
