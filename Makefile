@@ -114,11 +114,16 @@ run: knowledge
 UNIT_TESTS := $(VENV)/bin/pytest tests/unit -n auto --maxprocesses 4
 E2E_TESTS := $(VENV)/bin/pytest -m e2e
 
-test: train browser lint typecheck
+# Two jobs at a time where nothing is shared: the two venvs build side by side, then the unit
+# tests, lint and typecheck run while the model trains (-o knowledge: not loaded again under
+# the unit tests' feet). The end-to-end tests run alone.
+test:
+	$(MAKE) --no-print-directory -j2 setup
+	$(MAKE) --no-print-directory knowledge
 	$(VENV)/bin/rasa data validate --fail-on-warnings
-	$(UNIT_TESTS)
+	$(MAKE) --no-print-directory -j2 --output-sync=target -o knowledge train unit browser lint typecheck
 	$(E2E_TESTS)
-	$(MAKE) conversations
+	$(MAKE) --no-print-directory conversations
 
 unit: setup
 	$(UNIT_TESTS)
