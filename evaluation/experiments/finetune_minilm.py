@@ -350,10 +350,25 @@ BLEND_WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)  # the fine-tuned model's share; 
 EXTRA_THRESHOLDS = (0.25, 0.35, 0.45, 0.55, 0.65)  # between tune_fallback's
 
 
-def blended(fine_tuned: dict[str, float], diet, weight: float) -> tuple[tuple[str, float], ...]:
-    """The product's blend (bot.intent_blend.blend) of DIET's (name, confidence) ranking."""
-    from bot.intent_blend import blend
+POOLS = {  # how a blend pools the two rankings: the product's, and the one it replaced
+    "log-linear": "fine-tuned^w x DIET^(1 - w), normalised (bot.intent_blend.blend)",
+    "mean": "w x fine-tuned + (1 - w) x DIET (the product's blend until 2026-12-04)",
+}
 
+
+def blended(
+    fine_tuned: dict[str, float], diet, weight: float, pool: str = "log-linear"
+) -> tuple[tuple[str, float], ...]:
+    """The blend of the fine-tuned model's intents with DIET's (name, confidence) ranking."""
+    from bot.intent_blend import RANKING_LENGTH, blend
+
+    if pool == "mean":
+        own = dict(diet)
+        scores = {
+            n: weight * fine_tuned.get(n, 0.0) + (1 - weight) * own.get(n, 0.0)
+            for n in fine_tuned.keys() | own.keys()
+        }
+        return tuple(sorted(scores.items(), key=lambda x: (-x[1], x[0]))[:RANKING_LENGTH])
     ranking = blend(fine_tuned, [{"name": n, "confidence": c} for n, c in diet], weight)
     return tuple((i["name"], i["confidence"]) for i in ranking)
 
@@ -405,7 +420,7 @@ def fallback_grid(questions, ranked: list) -> list[dict]:
     return sorted(rows, key=lambda r: (-round(r["score"], 9), -r["threshold"], -r["ambiguity"]))
 
 
-def blend_study(cv_questions, cv_diet: list, cv_ft: list[dict]) -> dict:
+def blend_study(cv_questions, cv_diet: list, cv_ft: list[dict], pool: str) -> dict:
     """Cross-validation only: per weight, raw top-1, the best grid row and the row at DIET's
     thresholds (config_diet.yml); DIET alone (w 0) and the fine-tuned model alone (w 1)
     alongside. The weight and thresholds with the best score over BLEND_WEIGHTS are chosen."""
@@ -413,9 +428,9 @@ def blend_study(cv_questions, cv_diet: list, cv_ft: list[dict]) -> dict:
     from evaluation.experiments.knn_encoder import DIET_CONFIG, figures
 
     config = thresholds(DIET_CONFIG)
-    out: dict = {"config_thresholds": list(config), "weights": {}}
+    out: dict = {"config_thresholds": list(config), "weights": {}, "pool": pool}
     for weight in (0.0, *BLEND_WEIGHTS, 1.0):
-        ranked = [blended(f, d, weight) for f, d in zip(cv_ft, cv_diet, strict=True)]
+        ranked = [blended(f, d, weight, pool) for f, d in zip(cv_ft, cv_diet, strict=True)]
         if weight == 0.0:  # DIET alone: its own ranking, as tune_fallback replays it
             ranked = list(cv_diet)
         grid = fallback_grid(cv_questions, ranked)
@@ -426,7 +441,12 @@ def blend_study(cv_questions, cv_diet: list, cv_ft: list[dict]) -> dict:
         }
     w = max(BLEND_WEIGHTS, key=lambda w: out["weights"][str(w)]["best"]["score"])
     best = out["weights"][str(w)]["best"]
-    out["chosen"] = {"weight": w, "threshold": best["threshold"], "ambiguity": best["ambiguity"]}
+    out["chosen"] = {
+        "weight": w,
+        "threshold": best["threshold"],
+        "ambiguity": best["ambiguity"],
+        "pool": pool,
+    }
     return out
 
 
@@ -434,7 +454,8 @@ def at_chosen(questions, diet: list, ft: list[dict], chosen: dict) -> dict:
     """The blend at the chosen weight and thresholds, with its raw top-1."""
     from evaluation.experiments.knn_encoder import figures
 
-    ranked = [blended(f, d, chosen["weight"]) for f, d in zip(ft, diet, strict=True)]
+    pool = chosen.get("pool", "log-linear")
+    ranked = [blended(f, d, chosen["weight"], pool) for f, d in zip(ft, diet, strict=True)]
     row = with_fallback(questions, ranked, chosen["threshold"], chosen["ambiguity"])
     row["raw_top1"] = figures(questions, [dict(r) for r in ranked])["topic_top1"]
     return row
@@ -715,7 +736,8 @@ def score(args) -> None:
             saved = json.loads((WORK / f"rankings-{name}.json").read_text())
             return [r for n in task_names for r in rankings_of(saved, n, asked[n])]
 
-        study = blend_study(cv_questions, cv_diet, fine_tuned(names[0], fold_names, by_fold))
+        cv_ft = fine_tuned(names[0], fold_names, by_fold)
+        study = blend_study(cv_questions, cv_diet, cv_ft, args.pool)
         study["variant"] = names[0]
         chosen = study["chosen"]
         study["stability"] = {
@@ -764,13 +786,14 @@ def score(args) -> None:
             command = [sys.executable, "-m", __spec__.name, "latency", str(path)]
             done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
             results["onnx"]["speed"].append(json.loads(done.stdout.strip().splitlines()[-1]))
-    elif OUT.with_suffix(".json").exists():  # the ONNX figures of an earlier run, kept
-        earlier = json.loads(OUT.with_suffix(".json").read_text()).get("onnx")
+    out = OUT if args.pool == "log-linear" else OUT.with_name(f"finetune-minilm-{args.pool}")
+    if not args.onnx and out.with_suffix(".json").exists():  # the ONNX figures of a run, kept
+        earlier = json.loads(out.with_suffix(".json").read_text()).get("onnx")
         if earlier and earlier["variant"] in results["variants"]:
             results["onnx"] = earlier
-    OUT.with_suffix(".json").write_text(json.dumps(results, indent=1))
+    out.with_suffix(".json").write_text(json.dumps(results, indent=1))
     text = markdown(results)
-    OUT.with_suffix(".md").write_text(text)
+    out.with_suffix(".md").write_text(text)
     print(text)
 
 
@@ -883,8 +906,8 @@ def blend_markdown(b: dict) -> list[str]:
     th, amb = b["config_thresholds"]
     c = b["chosen"]
     lines = [
-        f"## Blend: fine-tuned ({b['variant']})^w x DIET^(1 - w), normalised, then "
-        "FallbackClassifier",
+        f"## Blend of the fine-tuned model ({b['variant']}) and DIET: "
+        f"{POOLS[b.get('pool', 'log-linear')]}, then the FallbackClassifier",
         "",
         "Cross-validation (804 train-split questions) only: per weight, raw top-1, the row of "
         "tune_fallback's grid (its thresholds and "
@@ -974,6 +997,12 @@ def main(argv: list[str] | None = None) -> None:
         metavar="VARIANT[,VARIANT...]",
         help="blend with DIET: the first variant chooses weight and thresholds by cv (and is "
         "scored on dev with --dev-model); the others are scored at that choice",
+    )
+    p.add_argument(
+        "--pool",
+        choices=sorted(POOLS),
+        default="log-linear",
+        help="how the blend pools the two rankings; mean writes finetune-minilm-mean.md / .json",
     )
     p.add_argument(
         "--multilingual",
