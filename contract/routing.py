@@ -107,19 +107,16 @@ def small_talk(ranking: Iterable[Mapping]) -> str | None:
     """The best small-talk intent of an unsure NLU ranking when small talk holds most of its
     confidence ("thank you, bye": thanks or goodbye, either will do), else None. Out of
     scope is not small talk."""
-    talk = {i: c for i, c in _confidences(ranking) if i in RESPONSES and i != OUT_OF_SCOPE}
-    rest = sum(c for i, c in _confidences(ranking) if i not in talk)
+    talk, rest = {}, 0.0
+    for intent in ranking:
+        name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
+        if name in RESPONSES and name != OUT_OF_SCOPE:
+            talk[name] = confidence
+        elif name != NLU_FALLBACK:
+            rest += confidence
     if not talk or sum(talk.values()) <= rest:
         return None
     return max(talk, key=talk.__getitem__)
-
-
-def _confidences(ranking: Iterable[Mapping]) -> list[tuple[str, float]]:
-    return [
-        (i.get("name") or "", float(i.get("confidence") or 0.0))
-        for i in ranking
-        if i.get("name") != NLU_FALLBACK
-    ]
 
 
 def intent_for(topic: str, service: str | None = None) -> str | None:

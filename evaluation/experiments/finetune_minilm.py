@@ -907,7 +907,7 @@ def blend_markdown(b: dict) -> list[str]:
     c = b["chosen"]
     lines = [
         f"## Blend of the fine-tuned model ({b['variant']}) and DIET: "
-        f"{POOLS[b.get('pool', 'log-linear')]}, then the FallbackClassifier",
+        f"{POOLS[b['pool']]}, then the FallbackClassifier",
         "",
         "Cross-validation (804 train-split questions) only: per weight, raw top-1, the row of "
         "tune_fallback's grid (its thresholds and "
