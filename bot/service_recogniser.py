@@ -19,14 +19,21 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.featurizers.featurizer import Featurizer
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    FEATURE_TYPE_SENTENCE,
+    FEATURE_TYPE_SEQUENCE,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.sparse import csr_matrix, vstack
+from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.linear_model import LogisticRegression
 
+from bot.fingerprint import SourceFingerprint
 from contract.topics import COMPANY_NOTICE
 
 ENTITY = "service"
@@ -35,7 +42,7 @@ _FILE = "service_recogniser.skops"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
-class ServiceRecogniser(GraphComponent, EntityExtractorMixin):
+class ServiceRecogniser(SourceFingerprint, GraphComponent, EntityExtractorMixin):
     """Adds the `service` entity a message describes when no alias named one."""
 
     @classmethod
@@ -157,9 +164,22 @@ def label_of(message: Message, synonyms: dict[str, str]) -> str | None:
 
 
 def sentence_features(message: Message) -> csr_matrix | None:
-    """The message's sentence-level sparse features (the sum over its tokens), as one row."""
-    sentence = message.get_sparse_features(TEXT)[1]
-    return None if sentence is None else csr_matrix(sentence.features)
+    """The message's sentence-level sparse features as one row, without what its punctuation
+    adds: each featurizer's sentence row less its sequence rows of the tokens with no letter or
+    digit. Most examples naming no service are questions and most descriptions are not, so a
+    final "?" (char n-grams " ?", "? ") once weighed against any service described before it."""
+    tokens = message.get(TOKENS_NAMES[TEXT]) or []
+    marks = [i for i, token in enumerate(tokens) if not any(c.isalnum() for c in token.text)]
+    text = [f for f in message.features if f.attribute == TEXT and f.is_sparse()]
+    sequences = {f.origin: f.features for f in text if f.type == FEATURE_TYPE_SEQUENCE}
+    rows = []
+    for feature in (f for f in text if f.type == FEATURE_TYPE_SENTENCE):
+        row = csr_matrix(feature.features)
+        sequence = sequences.get(feature.origin)
+        if marks and sequence is not None and sequence.shape[1] == row.shape[1]:
+            row = csr_matrix(row - csr_matrix(sequence)[marks].sum(axis=0)).maximum(0)
+        rows.append(row)
+    return hstack(rows, format="csr") if rows else None
 
 
 def features(messages: list[Message]) -> csr_matrix:

@@ -7,15 +7,17 @@ import yaml
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
     CountVectorsFeaturizer,
 )
+from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.service_recogniser import ServiceRecogniser, label_of
+from bot.service_recogniser import ServiceRecogniser, label_of, sentence_features
 from bot.word_pairs import WordPairsFeaturizer
 
 ROOT = Path(__file__).parents[3]
@@ -66,11 +68,19 @@ def pipeline(tmp_path_factory):
     ServiceRecogniser.create(settings, storage, resource, context).train(data)
     recogniser = ServiceRecogniser.load(settings, storage, resource, context)
 
-    def services(text: str, entities: list[dict] | None = None) -> list[tuple[str, str]]:
-        message = Message(data={TEXT: text, ENTITIES: entities or []})
+    def services(
+        text: str, entities: list[dict] | None = None, mark: str = ""
+    ) -> list[tuple[str, str]]:
+        """The services found in `text`; `mark`: a punctuation token after its words (the
+        whitespace tokenizer drops it, spaCy's keeps it)."""
+        message = Message(data={TEXT: f"{text} {mark}" if mark else text, ENTITIES: entities or []})
         tokenizer.process([message])
+        if mark:
+            tokens = message.get(TOKENS_NAMES[TEXT])
+            message.set(TOKENS_NAMES[TEXT], [*tokens, Token(mark, len(text) + 1)])
         for featurizer in featurizers:
             featurizer.process([message])
+        services.row = sentence_features(message)
         recogniser.process([message])
         return [(e["value"], e.get("extractor", "")) for e in message.get(ENTITIES)]
 
@@ -104,6 +114,16 @@ def test_described_services_are_recognised(pipeline, text, service):
 )
 def test_no_service_is_invented(pipeline, text):
     assert pipeline(text) == []
+
+
+@pytest.mark.parametrize("mark", ["?", "!", "..."])
+def test_punctuation_weighs_nothing(pipeline, mark):
+    """Most examples naming no service are questions: a final "?" once outweighed a clinic."""
+    text = "who sees what my clinic doctor wrote"
+    assert pipeline(text) == [("notice.medical_clinics", "ServiceRecogniser")]
+    plain = pipeline.row
+    assert pipeline(text, mark=mark) == [("notice.medical_clinics", "ServiceRecogniser")]
+    assert (pipeline.row != plain).nnz == 0
 
 
 def test_an_alias_found_first_is_kept_alone(pipeline):
