@@ -36,6 +36,8 @@ from rasa.shared.core.constants import (
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.fingerprint import SourceFingerprint
+
 _COMMAND = re.compile(r"/(?P<intent>\w+)(?P<entities>\{.*\})?", re.DOTALL)
 # CJK punctuation, kana, Han, Hangul and full-width forms; Latin letters (accented too), digits
 _CJK = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
@@ -98,7 +100,7 @@ def _all_clean(value: Any) -> bool:
 # Registered as a non-trainable intent classifier only because that is how the default recipe
 # runs a component at inference alone; it classifies nothing. First in config.yml's pipeline.
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class InputCleaner(GraphComponent):
+class InputCleaner(SourceFingerprint, GraphComponent):
     """First in the NLU pipeline: every later component sees the message `clean`ed, its
     scripts separated."""
 

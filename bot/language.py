@@ -54,6 +54,7 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.fingerprint import SourceFingerprint
 from contract.replies import ENGLISH
 from knowledge.settings import CONTENT_DIR
 from privacy.redaction import S  # Python's \s, for RE2
@@ -236,7 +237,7 @@ def _model() -> Any:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class LanguageIdentifier(GraphComponent):
+class LanguageIdentifier(SourceFingerprint, GraphComponent):
     """Last in the NLU pipeline: the language decides before any English intent does.
 
     A message `detect` places in English or an answered language keeps its intent and gets a

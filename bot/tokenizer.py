@@ -17,6 +17,8 @@ from rasa.nlu.tokenizers.spacy_tokenizer import SpacyTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.fingerprint import SourceFingerprint
+
 # Hiragana, katakana, CJK ideographs (extension A, unified, compatibility)
 _HAN_KANA = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _ANY_HAN_KANA = re.compile(rf"[{_HAN_KANA}]")
@@ -34,7 +36,7 @@ def split_characters(token: Token) -> list[Token]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
-class SpacyCJKTokenizer(SpacyTokenizer):
+class SpacyCJKTokenizer(SourceFingerprint, SpacyTokenizer):
     """`SpacyTokenizer`, with Chinese and Japanese words split into characters."""
 
     def tokenize(self, message: Message, attribute: str) -> list[Token]:

@@ -17,9 +17,11 @@ from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
 )
 from rasa.shared.nlu.constants import TEXT
 
+from bot.fingerprint import SourceFingerprint
+
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
-class WordPairsFeaturizer(CountVectorsFeaturizer):
+class WordPairsFeaturizer(SourceFingerprint, CountVectorsFeaturizer):
     """CountVectorsFeaturizer of the text's sentence features only."""
 
     @staticmethod
