@@ -49,7 +49,8 @@ def test_blend_keeps_diet_at_weight_zero_and_ranks_as_long_as_diet():
 
 
 def blender(classify) -> IntentBlend:
-    return IntentBlend({}, None, Resource("blend"), classify, ["ask_retention", "ask_sharing"])
+    config = {"weight": 0.6}
+    return IntentBlend(config, None, Resource("blend"), classify, ["ask_retention", "ask_sharing"])
 
 
 def message(text: str) -> Message:
@@ -67,7 +68,7 @@ def test_an_english_message_gets_the_blend():
     assert asked == ["do you give my data to anyone"]
     assert done.get(INTENT)["name"] == "ask_sharing"
     assert done.get(INTENT)["confidence"] == pytest.approx(
-        blend({"ask_retention": 0.1, "ask_sharing": 0.9}, DIET, 0.7)[0]["confidence"]
+        blend({"ask_retention": 0.1, "ask_sharing": 0.9}, DIET, 0.6)[0]["confidence"]
     )
     assert done.get(INTENT_RANKING_KEY)[0] == done.get(INTENT)
 
@@ -117,17 +118,3 @@ def test_trained_in_the_fine_tuning_venv_saved_and_loaded(tmp_path):
     assert probabilities.sum(axis=1) == pytest.approx([1.0, 1.0], abs=1e-5)
     (done,) = loaded.process([message("how long do you keep it")])
     assert done.get(INTENT)["name"] in EXAMPLES
-
-
-def test_a_change_to_the_fine_tuning_code_is_a_new_model_not_rasas_cached_one(
-    tmp_path, monkeypatch
-):
-    from bot import intent_blend
-
-    for name in intent_blend.FINE_TUNING_FILES:
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(name)
-    monkeypatch.setattr(intent_blend, "ROOT", tmp_path)
-    before = IntentBlend.fingerprint_addon({})
-    (tmp_path / "bot" / "finetune.py").write_text("BATCH = 16")
-    assert IntentBlend.fingerprint_addon({}) != before

@@ -46,7 +46,7 @@ def test_folds_deal_every_question_once_and_stably():
 
 
 def test_the_thresholds_are_read_from_the_config():
-    assert thresholds(CONFIG) == (0.55, 0.2)
+    assert thresholds(CONFIG) == (0.45, 0.0)
 
 
 def test_grid_ranks_by_right_minus_twice_wrong():
