@@ -124,6 +124,7 @@ def test_punctuation_weighs_nothing(pipeline, mark):
     plain = pipeline.row
     assert pipeline(text, mark=mark) == [("notice.medical_clinics", "ServiceRecogniser")]
     assert (pipeline.row != plain).nnz == 0
+    assert pipeline("", mark=mark) == []  # punctuation alone: no feature, and no service
 
 
 def test_an_alias_found_first_is_kept_alone(pipeline):
