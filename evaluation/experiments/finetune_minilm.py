@@ -146,9 +146,12 @@ def probabilities(model, tok, texts: list[str]) -> np.ndarray:
 
 
 def fine_tune(task: dict, args, directory: Path, on_epoch) -> None:
-    """bot.finetune.fine_tune on the task's examples in args.langs, printing each epoch."""
+    """bot.finetune.fine_tune on the task's examples in args.langs, printing each epoch; with
+    args.average_last N, the last epoch's weights are the mean of the last N epochs'."""
     langs = set(args.langs.split(","))
     rows = [(t, i) for t, i, lang in task["train"] if "all" in langs or lang in langs]
+    last = args.epochs - args.average_last
+    averaged: dict = {}
 
     def each_epoch(epoch, model, intents, seconds, loss) -> None:
         print(
@@ -156,6 +159,11 @@ def fine_tune(task: dict, args, directory: Path, on_epoch) -> None:
             f" {seconds:.0f} s",
             flush=True,
         )
+        if args.average_last and epoch > last:
+            for key, value in model.state_dict().items():
+                averaged[key] = averaged.get(key, 0) + value.detach().clone() / args.average_last
+            if epoch == args.epochs:
+                model.load_state_dict(averaged)
         on_epoch(epoch, model, intents, seconds)
 
     finetune.fine_tune(
@@ -173,11 +181,12 @@ def fine_tune(task: dict, args, directory: Path, on_epoch) -> None:
 
 def variant_name(args, epoch: int) -> str:
     """lr{lr}-e{epoch}of{epochs}, then -{langs} unless English only, -seed{seed} unless SEED,
-    -frozen, -bf16."""
+    -frozen, -bf16, -avg{n}."""
     tail = "" if args.langs == "en" else "-" + args.langs.replace(",", "")
     tail += "" if args.seed == SEED else f"-seed{args.seed}"
     tail += "-frozen" if args.frozen_embeddings else ""
     tail += "-bf16" if args.bf16 else ""
+    tail += f"-avg{args.average_last}" if args.average_last else ""
     return f"lr{args.lr:g}-e{epoch}of{args.epochs}{tail}"
 
 
@@ -1027,6 +1036,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seed", type=int, default=SEED)
     p.add_argument("--frozen-embeddings", action="store_true", help="word embeddings as pretrained")
     p.add_argument("--bf16", action="store_true", help="forward pass in bfloat16")
+    p.add_argument("--average-last", type=int, default=0, help="mean weights of the last N epochs")
     p.add_argument("--threads", type=int, default=2)
     p = sub.add_parser("classify")
     p.add_argument("--variant", required=True)
