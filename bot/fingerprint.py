@@ -6,10 +6,9 @@ that mix in SourceFingerprint add a hash of their source files to Rasa's cache k
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 from typing import Any, ClassVar
 
-ROOT = Path(__file__).resolve().parents[1]
+from orchestration.paths import ROOT
 
 
 class SourceFingerprint:

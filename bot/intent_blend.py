@@ -5,8 +5,7 @@ whether to ask back.
 DIET reads words and character n-grams; all-MiniLM-L6-v2, fine-tuned on the same examples,
 reads wording. Blended they are right more often than either (README, "Fine-tuned"): 88.7%
 raw top-1 in cross-validation at weight 0.6 (the mean of three fine-tuned runs), against DIET's
-84.1%.
-The model is English: it learns from the examples not told to be in another language
+84.1%. The model is English: it learns from the examples not told to be in another language
 (bot.language.detect) and reads the messages told to be English; the others, and short ones
 whose language cannot be told ("dank je", "ok"), keep DIET's intents, which learnt every
 language.
@@ -21,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +34,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import finetune, language
 from bot.fingerprint import SourceFingerprint
+from orchestration.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 RANKING_LENGTH = 10  # as DIET's
 FLOOR = 1e-3  # the least confidence a side gives an intent in the blend
 # What the fine-tuning is made of besides the training data and config: Rasa's cache keeps
@@ -44,25 +43,32 @@ FLOOR = 1e-3  # the least confidence a side gives an intent in the blend
 FINE_TUNING_FILES = ("bot/finetune.py", "bot/minilm.py", "requirements-finetune.txt")
 
 
-def blend(
-    fine_tuned: dict[str, float], diet: Sequence[dict[str, Any]], weight: float
-) -> list[dict[str, Any]]:
-    """The log-linear pool of the two rankings: each intent's fine-tuned confidence to the
-    power `weight` times DIET's to the power 1 - `weight`, normalised to sum to 1 (an intent
-    one side did not rank, or ranked below FLOOR, counts FLOOR there); best first (ties by
-    name), RANKING_LENGTH long. Unlike the weighted mean, an intent that either side all but
-    rules out stays ruled out."""
-    own = {i[INTENT_NAME_KEY]: float(i["confidence"]) for i in diet}
+def log_linear_pool(sides: Sequence[tuple[Mapping[str, float], float]]) -> dict[str, float]:
+    """Rankings pooled: each intent's confidences raised to their side's weight and multiplied
+    (a confidence below FLOOR, or of an intent the side did not rank, counts FLOOR), normalised
+    to sum to 1."""
+    names = set().union(*(confidences for confidences, _ in sides))
     logs = {
-        name: weight * math.log(max(fine_tuned.get(name, 0.0), FLOOR))
-        + (1 - weight) * math.log(max(own.get(name, 0.0), FLOOR))
-        for name in fine_tuned.keys() | own.keys()
+        name: sum(weight * math.log(max(c.get(name, 0.0), FLOOR)) for c, weight in sides)
+        for name in names
     }
     top = max(logs.values())
     scores = {name: math.exp(value - top) for name, value in logs.items()}
     total = sum(scores.values())
-    best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:RANKING_LENGTH]
-    return [{INTENT_NAME_KEY: name, "confidence": score / total} for name, score in best]
+    return {name: score / total for name, score in scores.items()}
+
+
+def blend(
+    fine_tuned: dict[str, float], diet: Sequence[dict[str, Any]], weight: float
+) -> list[dict[str, Any]]:
+    """The log-linear pool of the two rankings: each intent's fine-tuned confidence to the
+    power `weight` times DIET's to the power 1 - `weight`, normalised (log_linear_pool); best
+    first (ties by name), RANKING_LENGTH long. Unlike the weighted mean, an intent that either
+    side all but rules out stays ruled out."""
+    own = {i[INTENT_NAME_KEY]: float(i["confidence"]) for i in diet}
+    pooled = log_linear_pool([(fine_tuned, weight), (own, 1 - weight)])
+    best = sorted(pooled.items(), key=lambda item: (-item[1], item[0]))[:RANKING_LENGTH]
+    return [{INTENT_NAME_KEY: name, "confidence": score} for name, score in best]
 
 
 def language_of(message: Message) -> str | None:

@@ -383,20 +383,13 @@ def blended(
 
 
 def ensemble(rankings: tuple[dict[str, float], ...]) -> dict[str, float]:
-    """Several fine-tuned runs' intent probabilities as one: their geometric mean (each at
-    least bot.intent_blend.FLOOR), normalised; one run as it is."""
-    from bot.intent_blend import FLOOR
+    """Several fine-tuned runs' intent probabilities as one: their geometric mean, normalised
+    (bot.intent_blend.log_linear_pool at equal weights); one run as it is."""
+    from bot.intent_blend import log_linear_pool
 
     if len(rankings) == 1:
         return rankings[0]
-    logs = {
-        n: statistics.fmean(np.log(max(r.get(n, 0.0), FLOOR)) for r in rankings)
-        for n in set().union(*rankings)
-    }
-    top = max(logs.values())
-    scores = {n: float(np.exp(v - top)) for n, v in logs.items()}
-    total = sum(scores.values())
-    return {n: s / total for n, s in scores.items()}
+    return log_linear_pool([(r, 1 / len(rankings)) for r in rankings])
 
 
 def with_fallback(questions, ranked: list, threshold: float, ambiguity: float) -> dict:
@@ -968,8 +961,8 @@ def blend_markdown(b: dict) -> list[str]:
         + ", ".join(map(str, EXTRA_THRESHOLDS))
         + f" x its ambiguities) best by right - 2 x wrong, and the row at config_diet.yml's {th} / "
         f"{amb}. Cells: right / answered or rightly clarified / wrong / asked; each the mean "
-        f"over the {b['runs']} fine-tuned run(s) (seeds; 'a+b': two runs' ensemble, "
-        "bot.intent_blend.ensemble).",
+        f"over the {b['runs']} fine-tuned run(s) (seeds; 'a+b': the runs' ensemble, their "
+        "geometric mean).",
         "",
         f"| w (fine-tuned share) | raw top-1 | best threshold / ambiguity | best row | score "
         f"| at {th} / {amb} | score |",

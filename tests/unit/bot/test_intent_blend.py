@@ -10,7 +10,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.intent_blend import FLOOR, RANKING_LENGTH, IntentBlend, blend
+from bot.intent_blend import FLOOR, RANKING_LENGTH, IntentBlend, blend, log_linear_pool
 
 DIET = [{"name": "ask_retention", "confidence": 0.6}, {"name": "ask_sharing", "confidence": 0.4}]
 
@@ -38,6 +38,14 @@ def test_blend_rules_out_what_either_side_all_but_rules_out():
     pooled = blend({"ask_retention": 0.98, "ask_sharing": 0.02}, diet, 0.5)
     assert pooled[0]["name"] == "ask_sharing"
     assert sum(i["confidence"] for i in pooled) == pytest.approx(1.0)
+
+
+def test_equal_weights_pool_to_the_normalised_geometric_mean():
+    runs = [{"a": 0.8, "b": 0.2}, {"a": 0.5, "b": 0.5}, {"a": 0.2}]
+    pooled = log_linear_pool([(r, 1 / 3) for r in runs])
+    means = {"a": (0.8 * 0.5 * 0.2) ** (1 / 3), "b": (0.2 * 0.5 * FLOOR) ** (1 / 3)}
+    total = sum(means.values())
+    assert pooled == pytest.approx({name: value / total for name, value in means.items()})
 
 
 def test_blend_keeps_diet_at_weight_zero_and_ranks_as_long_as_diet():
