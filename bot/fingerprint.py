@@ -6,9 +6,10 @@ that mix in SourceFingerprint add a hash of their source files to Rasa's cache k
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any, ClassVar
 
-from orchestration.paths import ROOT
+ROOT = Path(__file__).resolve().parents[1]  # the wheel has bot/, not orchestration/
 
 
 class SourceFingerprint:

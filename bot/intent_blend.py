@@ -33,8 +33,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import finetune, language
-from bot.fingerprint import SourceFingerprint
-from orchestration.paths import ROOT
+from bot.fingerprint import ROOT, SourceFingerprint
 
 RANKING_LENGTH = 10  # as DIET's
 FLOOR = 1e-3  # the least confidence a side gives an intent in the blend
