@@ -13,10 +13,10 @@ checked files of bot.minilm; nothing is downloaded (transformers only builds the
 from config.json).
 
     python -m bot.finetune EXAMPLES.json OUT_DIR [--epochs 6 --learning-rate 5e-5 --seed 0]
-        [--frozen-embeddings] [--bf16]
+        [--frozen-embeddings] [--bf16] [--acceptable-weight 0.5]
 
-EXAMPLES.json is {"examples": [[text, intent], ...]}; OUT_DIR gets model.onnx (int8),
-intents.json (the model's outputs in order) and tokenizer.json.
+EXAMPLES.json is {"examples": [[text, intent, [other intents that would serve it]], ...]};
+OUT_DIR gets model.onnx (int8), intents.json (the model's outputs in order) and tokenizer.json.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,9 @@ BATCH = 32
 BUCKET = 16  # batches: each batch is cut from BUCKET x BATCH shuffled examples sorted by length
 MODEL_FILE, INTENTS_FILE, TOKENIZER_FILE = "model.onnx", "intents.json", "tokenizer.json"
 
+# An example's metadata key: the other intents that would serve it (orchestration.generate
+# writes them for the real questions, which list every acceptable topic)
+ACCEPTABLE = "acceptable"
 Classify = Callable[[list[str]], np.ndarray]
 
 
@@ -103,6 +106,15 @@ def batches(lengths: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
     return [cut[i] for i in rng.permutation(len(cut))]
 
 
+def any_of_loss(logits: Any, allowed: Any) -> Any:
+    """The mean of -log(the probability of any allowed class), per row of `logits`:
+    logsumexp over the allowed classes minus logsumexp over all."""
+    import torch
+
+    chosen = logits.masked_fill(~allowed, float("-inf"))
+    return (torch.logsumexp(logits, -1) - torch.logsumexp(chosen, -1)).mean()
+
+
 def fine_tune(
     texts: list[str],
     intents: list[str],
@@ -113,9 +125,14 @@ def fine_tune(
     seed: int,
     frozen_embeddings: bool = False,
     bfloat16: bool = False,
+    acceptable: Sequence[Sequence[str]] | None = None,
+    acceptable_weight: float = 0.0,
     on_epoch: Callable[[int, Any, list[str], float, float], None] | None = None,
 ) -> tuple[Any, list[str]]:
     """The classifier trained on `texts` labelled `intents`, and its outputs' intent names.
+    `acceptable[j]`: the other intents that would serve example j too (a real question's other
+    labels); its loss is then (1 - `acceptable_weight`) x cross-entropy on its intent +
+    `acceptable_weight` x -log(the probability of any of its intents) (any_of_loss).
     `frozen_embeddings`: the word embeddings (half of the weights) stay as pretrained;
     `bfloat16`: the forward pass runs in bfloat16 (torch.autocast; the weights stay fp32).
     `on_epoch(epoch, model, names, seconds, mean_loss)` after each epoch."""
@@ -126,6 +143,10 @@ def fine_tune(
     rng = np.random.default_rng(seed)
     names = sorted(set(intents))
     labels = np.array([names.index(i) for i in intents])
+    allowed = np.zeros((len(texts), len(names)), dtype=bool)
+    allowed[np.arange(len(texts)), labels] = True
+    for j, others in enumerate(acceptable or ()):
+        allowed[j, [names.index(i) for i in others if i in names]] = True
     tok = tokenizer(directory)
     lengths = np.array([sum(e.attention_mask) for e in tok.encode_batch(texts)])
     model = classifier(directory, len(names))
@@ -143,7 +164,11 @@ def fine_tune(
             ids, mask = encode(tok, [texts[j] for j in batch])
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16):
                 logits = model(torch.from_numpy(ids), torch.from_numpy(mask))
-            loss = loss_fn(logits.float(), torch.from_numpy(labels[batch]))
+            logits = logits.float()
+            loss = loss_fn(logits, torch.from_numpy(labels[batch]))
+            if acceptable_weight:
+                any_of = any_of_loss(logits, torch.from_numpy(allowed[batch]))
+                loss = (1 - acceptable_weight) * loss + acceptable_weight * any_of
             loss.backward()
             torch.nn.utils.clip_grad_norm_(trained, 1.0)
             optimizer.step()
@@ -220,6 +245,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--learning-rate", type=float, default=5e-5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--acceptable-weight", type=float, default=0.0, help="see fine_tune")
     parser.add_argument("--frozen-embeddings", action="store_true", help="see fine_tune")
     parser.add_argument("--bf16", action="store_true", help="see fine_tune")
     parser.add_argument("--threads", type=int, default=0, help="torch's threads (0: its own)")
@@ -231,15 +257,17 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     rows = json.loads(args.examples.read_text(encoding="utf-8"))["examples"]
     directory = minilm.files()
-    print(f"fine-tuning on {len(rows)} examples of {len({i for _, i in rows})} intents")
+    print(f"fine-tuning on {len(rows)} examples of {len({row[1] for row in rows})} intents")
 
     def progress(epoch: int, _model: Any, _names: list[str], seconds: float, loss: float) -> None:
         print(f"fine-tuning epoch {epoch}/{args.epochs}: loss {loss:.3f}, {seconds:.0f} s")
 
     model, names = fine_tune(
-        [text for text, _ in rows],
-        [intent for _, intent in rows],
+        [row[0] for row in rows],
+        [row[1] for row in rows],
         directory,
+        acceptable=[row[2] for row in rows],
+        acceptable_weight=args.acceptable_weight,
         learning_rate=args.learning_rate,
         epochs=args.epochs,
         seed=args.seed,

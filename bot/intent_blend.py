@@ -28,7 +28,14 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    METADATA,
+    METADATA_EXAMPLE,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -70,6 +77,13 @@ def blend(
     return [{INTENT_NAME_KEY: name, "confidence": score} for name, score in best]
 
 
+def acceptable(message: Message) -> list[str]:
+    """The other intents that would serve a training example: its metadata's
+    bot.finetune.ACCEPTABLE (orchestration.generate writes them for the real questions)."""
+    example = (message.get(METADATA) or {}).get(METADATA_EXAMPLE) or {}
+    return list(example.get(finetune.ACCEPTABLE, [])) if isinstance(example, dict) else []
+
+
 def language_of(message: Message) -> str | None:
     """The language of `message`'s words but the services' names, as
     bot.language.LanguageIdentifier tells it (None: not told, too short or names only)."""
@@ -91,6 +105,7 @@ class IntentBlend(SourceFingerprint, GraphComponent):
             "epochs": 6,
             "learning_rate": 5e-5,
             "random_seed": 0,
+            "acceptable_weight": 0.0,
             "frozen_embeddings": True,
             "bfloat16": True,
         }
@@ -137,7 +152,7 @@ class IntentBlend(SourceFingerprint, GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         rows = [
-            [m.get(TEXT), m.get(INTENT)]
+            [m.get(TEXT), m.get(INTENT), acceptable(m)]
             for m in training_data.intent_examples
             if m.get(TEXT) and language_of(m) in (language.ENGLISH, None)
         ]
@@ -153,6 +168,7 @@ class IntentBlend(SourceFingerprint, GraphComponent):
             command += ["--epochs", str(self.config["epochs"])]
             command += ["--learning-rate", str(self.config["learning_rate"])]
             command += ["--seed", str(self.config["random_seed"])]
+            command += ["--acceptable-weight", str(self.config["acceptable_weight"])]
             command += ["--frozen-embeddings"] if self.config["frozen_embeddings"] else []
             command += ["--bf16"] if self.config["bfloat16"] else []
             done = run(command, cwd=ROOT)

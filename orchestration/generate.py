@@ -25,6 +25,7 @@ import spacy
 import yaml
 from spacy.pipeline import EntityRuler
 
+from bot.finetune import ACCEPTABLE
 from contract import routing
 from knowledge import KnowledgeStore
 from orchestration.paths import (
@@ -61,22 +62,26 @@ def realworld_nlu(questions: Iterable[dict], nlp: spacy.language.Language) -> st
 
     A question goes under the intent of its first accepted topic that the routing map can
     reach from its text (a notice topic needs its service named, unless an intent answers it
-    by default); questions with no reachable topic are left out.
+    by default); questions with no reachable topic are left out. The intents of its other
+    accepted topics are the example's metadata (bot.finetune.ACCEPTABLE), which the
+    fine-tuning reads.
     """
-    by_intent: dict[str, list[str]] = defaultdict(list)
+    by_intent: dict[str, list[dict]] = defaultdict(list)
     for question in questions:
         if question["split"] != TRAIN_SPLIT:
             continue
         doc = nlp(question["q"])
         services = [ent for ent in doc.ents if ent.label_ == "service"]
         named = services[0].ent_id_ if services else None
-        intent = next(
-            filter(None, (routing.intent_for(t, named) for t in question["topics"])), None
-        )
-        if intent:
-            by_intent[intent].append(_annotated(doc, services))
+        reachable = (routing.intent_for(t, named) for t in question["topics"])
+        intents = list(dict.fromkeys(filter(None, reachable)))
+        if intents:
+            example: dict = {"text": _annotated(doc, services)}
+            if intents[1:]:
+                example["metadata"] = {ACCEPTABLE: intents[1:]}
+            by_intent[intents[0]].append(example)
     nlu = [
-        {"intent": intent, "examples": _examples(sorted(by_intent[intent]))}
+        {"intent": intent, "examples": sorted(by_intent[intent], key=lambda e: e["text"])}
         for intent in sorted(by_intent)
     ]
     return _nlu_yaml(nlu, "the train split of data/realworld/privacyqa.yml")
@@ -92,9 +97,24 @@ def gap_words(nlu_texts: Iterable[str], questions: Iterable[dict]) -> str:
 
 
 def nlu_texts() -> list[str]:
-    """The examples of data/nlu/**/*.yml, but those of messages in other languages."""
+    """The examples (and synonyms and lookup entries) of data/nlu/**/*.yml, but those of
+    messages in other languages."""
     items = [item for path in english_nlu_files() for item in _nlu_items(path)]
-    return [item["examples"] for item in items if item.get("intent") != "language_unsupported"]
+    return [
+        text
+        for item in items
+        if item.get("intent") != "language_unsupported"
+        for text in example_texts(item)
+    ]
+
+
+def example_texts(item: dict) -> list[str]:
+    """The texts of an NLU item's examples, written as a `|` block of `- ` lines or as a list
+    of {text, metadata} (the real questions, data/nlu/generated/realworld.yml)."""
+    examples = item["examples"]
+    if isinstance(examples, str):
+        return [line[2:] for line in examples.splitlines() if line.startswith("- ")]
+    return [example["text"] for example in examples]
 
 
 def _nlu_items(path: Path) -> list[dict]:

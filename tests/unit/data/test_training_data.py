@@ -7,7 +7,7 @@ import yaml
 
 from evaluation import DATA
 from knowledge import read_content
-from orchestration.generate import build_spacy_pipeline, realworld_nlu
+from orchestration.generate import build_spacy_pipeline, example_texts, realworld_nlu
 from orchestration.paths import NLU_DIR, REALWORLD, REALWORLD_NLU, ROOT
 
 HAND_WRITTEN = sorted(NLU_DIR.glob("*.yml"))
@@ -25,9 +25,7 @@ def examples(paths) -> list[str]:
     for path in paths:
         for item in yaml.safe_load(path.read_text())["nlu"]:
             if "intent" in item:
-                found += [
-                    line[2:] for line in item["examples"].splitlines() if line.startswith("- ")
-                ]
+                found += example_texts(item)
     return [normalized(text) for text in found]
 
 

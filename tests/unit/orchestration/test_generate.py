@@ -59,3 +59,26 @@ def test_spacy_pipeline_finds_every_alias_in_a_sentence(aliases):
 def test_spacy_pipeline_lemmatizes():
     doc = build_spacy_pipeline({})("notices were shared")
     assert [t.lemma_ for t in doc] == ["notice", "be", "share"]
+
+
+def test_a_real_question_keeps_its_other_acceptable_intents_for_the_fine_tuning(aliases):
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
+    from bot.intent_blend import acceptable
+    from orchestration.generate import realworld_nlu
+
+    questions = [
+        {"q": "how long until my data is deleted?", "topics": ["retention"], "split": "train"},
+        {
+            "q": "can my boss see where I am?",
+            "topics": ["sharing.employers", "sharing.overview", "sharing.employers"],
+            "split": "train",
+        },
+        {"q": "zyx unseen?", "topics": ["retention", "sharing.overview"], "split": "dev"},
+    ]
+    data = RasaYAMLReader().reads(realworld_nlu(questions, build_spacy_pipeline(aliases)))
+    found = {m.get("text"): (m.get("intent"), acceptable(m)) for m in data.intent_examples}
+    assert found == {
+        "how long until my data is deleted?": ("ask_retention", []),
+        "can my boss see where I am?": ("ask_sharing_employers", ["ask_sharing_overview"]),
+    }
