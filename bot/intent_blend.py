@@ -44,9 +44,6 @@ from bot.fingerprint import ROOT, SourceFingerprint
 
 RANKING_LENGTH = 10  # as DIET's
 FLOOR = 1e-3  # the least confidence a side gives an intent in the blend
-# What the fine-tuning is made of besides the training data and config: Rasa's cache keeps
-# the trained model until one of them changes (fingerprint_addon)
-FINE_TUNING_FILES = ("bot/finetune.py", "bot/minilm.py", "requirements-finetune.txt")
 
 
 def log_linear_pool(sides: Sequence[tuple[Mapping[str, float], float]]) -> dict[str, float]:
@@ -95,7 +92,8 @@ class IntentBlend(SourceFingerprint, GraphComponent):
     """Replaces DIET's intent and ranking of an English message with the blend: after DIET
     and before the FallbackClassifier in config.yml."""
 
-    FINGERPRINT_FILES = FINE_TUNING_FILES
+    # the fine-tuning venv's packages: with the code (bot.fingerprint), what the model is made of
+    FINGERPRINT_FILES = ("requirements-finetune.txt",)
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
