@@ -21,6 +21,7 @@ import yaml
 from bot.language import blank_spans, detect
 from contract.replies import ENGLISH
 from evaluation import DATA, RESULTS
+from orchestration.generate import example_texts
 from orchestration.paths import REALWORLD, SPACY_MODEL, english_nlu_files
 
 LANGUAGES = DATA / "language_questions.yml"
@@ -37,7 +38,7 @@ def english_sets() -> dict[str, list[str]]:
     for path in english_nlu_files():
         for item in yaml.safe_load(path.read_text())["nlu"]:
             if "intent" in item and item["intent"] != "language_unsupported":
-                nlu += [line[2:] for line in item["examples"].splitlines() if line.startswith("- ")]
+                nlu += example_texts(item)
     return {
         "english_hard": yaml.safe_load(ENGLISH_HARD.read_text())["items"],
         "heldout": [q["q"] for q in yaml.safe_load(HELDOUT.read_text())["questions"]],
