@@ -127,12 +127,15 @@ def fine_tune(
     bfloat16: bool = False,
     acceptable: Sequence[Sequence[str]] | None = None,
     acceptable_weight: float = 0.0,
+    average_last: int = 0,
     on_epoch: Callable[[int, Any, list[str], float, float], None] | None = None,
 ) -> tuple[Any, list[str]]:
     """The classifier trained on `texts` labelled `intents`, and its outputs' intent names.
     `acceptable[j]`: the other intents that would serve example j too (a real question's other
     labels); its loss is then (1 - `acceptable_weight`) x cross-entropy on its intent +
     `acceptable_weight` x -log(the probability of any of its intents) (any_of_loss).
+    `average_last` N > 1: the weights returned are the mean of the last N epochs' (their
+    floating-point tensors).
     `frozen_embeddings`: the word embeddings (half of the weights) stay as pretrained;
     `bfloat16`: the forward pass runs in bfloat16 (torch.autocast; the weights stay fp32).
     `on_epoch(epoch, model, names, seconds, mean_loss)` after each epoch."""
@@ -158,6 +161,7 @@ def fine_tune(
     optimizer = torch.optim.AdamW(trained, lr=learning_rate, weight_decay=0.01)
     schedule = transformers.get_linear_schedule_with_warmup(optimizer, int(0.1 * steps), steps)
     loss_fn = torch.nn.CrossEntropyLoss()
+    kept: dict[str, Any] = {}  # the weights of the epochs averaged, summed
     for epoch in range(1, epochs + 1):
         started, total = time.perf_counter(), 0.0
         for batch in batches(lengths, rng):
@@ -175,6 +179,13 @@ def fine_tune(
             schedule.step()
             optimizer.zero_grad()
             total += float(loss.detach()) * len(batch)
+        if average_last > 1 and epoch > epochs - average_last:
+            for key, value in model.state_dict().items():
+                if value.is_floating_point():
+                    kept[key] = kept.get(key, 0) + value.detach().clone()
+            if epoch == epochs:
+                mean = {key: value / min(average_last, epochs) for key, value in kept.items()}
+                model.load_state_dict(mean, strict=False)
         if on_epoch:
             on_epoch(epoch, model, names, time.perf_counter() - started, total / len(texts))
     model.eval()

@@ -146,12 +146,9 @@ def probabilities(model, tok, texts: list[str]) -> np.ndarray:
 
 
 def fine_tune(task: dict, args, directory: Path, on_epoch) -> None:
-    """bot.finetune.fine_tune on the task's examples in args.langs, printing each epoch; with
-    args.average_last N, the last epoch's weights are the mean of the last N epochs'."""
+    """bot.finetune.fine_tune on the task's examples in args.langs, printing each epoch."""
     langs = set(args.langs.split(","))
     rows = [(t, i, a) for t, i, lang, a in task["train"] if "all" in langs or lang in langs]
-    last = args.epochs - args.average_last
-    averaged: dict = {}
 
     def each_epoch(epoch, model, intents, seconds, loss) -> None:
         print(
@@ -159,11 +156,6 @@ def fine_tune(task: dict, args, directory: Path, on_epoch) -> None:
             f" {seconds:.0f} s",
             flush=True,
         )
-        if args.average_last and epoch > last:
-            for key, value in model.state_dict().items():
-                averaged[key] = averaged.get(key, 0) + value.detach().clone() / args.average_last
-            if epoch == args.epochs:
-                model.load_state_dict(averaged)
         on_epoch(epoch, model, intents, seconds)
 
     finetune.fine_tune(
@@ -172,6 +164,7 @@ def fine_tune(task: dict, args, directory: Path, on_epoch) -> None:
         directory,
         acceptable=[a for *_, a in rows],
         acceptable_weight=args.acceptable_weight,
+        average_last=args.average_last,
         learning_rate=args.lr,
         epochs=args.epochs,
         seed=args.seed,
