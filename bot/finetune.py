@@ -13,7 +13,7 @@ checked files of bot.minilm; nothing is downloaded (transformers only builds the
 from config.json).
 
     python -m bot.finetune EXAMPLES.json OUT_DIR [--epochs 6 --learning-rate 5e-5 --seed 0]
-        [--frozen-embeddings] [--bf16] [--acceptable-weight 0.5]
+        [--frozen-embeddings] [--bf16] [--acceptable-weight 0.5] [--average-last 3]
 
 EXAMPLES.json is {"examples": [[text, intent, [other intents that would serve it]], ...]};
 OUT_DIR gets model.onnx (int8), intents.json (the model's outputs in order) and tokenizer.json.
@@ -257,6 +257,7 @@ def main() -> None:
     parser.add_argument("--learning-rate", type=float, default=5e-5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--acceptable-weight", type=float, default=0.0, help="see fine_tune")
+    parser.add_argument("--average-last", type=int, default=0, help="see fine_tune")
     parser.add_argument("--frozen-embeddings", action="store_true", help="see fine_tune")
     parser.add_argument("--bf16", action="store_true", help="see fine_tune")
     parser.add_argument("--threads", type=int, default=0, help="torch's threads (0: its own)")
@@ -279,6 +280,7 @@ def main() -> None:
         directory,
         acceptable=[row[2] for row in rows],
         acceptable_weight=args.acceptable_weight,
+        average_last=args.average_last,
         learning_rate=args.learning_rate,
         epochs=args.epochs,
         seed=args.seed,

@@ -104,6 +104,7 @@ class IntentBlend(SourceFingerprint, GraphComponent):
             "learning_rate": 5e-5,
             "random_seed": 0,
             "acceptable_weight": 0.0,
+            "average_last": 0,
             "frozen_embeddings": True,
             "bfloat16": True,
         }
@@ -167,6 +168,7 @@ class IntentBlend(SourceFingerprint, GraphComponent):
             command += ["--learning-rate", str(self.config["learning_rate"])]
             command += ["--seed", str(self.config["random_seed"])]
             command += ["--acceptable-weight", str(self.config["acceptable_weight"])]
+            command += ["--average-last", str(self.config["average_last"])]
             command += ["--frozen-embeddings"] if self.config["frozen_embeddings"] else []
             command += ["--bf16"] if self.config["bfloat16"] else []
             done = run(command, cwd=ROOT)

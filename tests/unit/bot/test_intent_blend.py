@@ -1,5 +1,6 @@
 """The blend of the fine-tuned model's intents with DIET's, and the component that serves it:
-trained for real in the fine-tuning venv (one epoch on a few examples), saved and loaded back."""
+trained for real in the fine-tuning venv (two epochs on a few examples, every training option
+on), saved and loaded back."""
 
 import numpy as np
 import pytest
@@ -127,7 +128,8 @@ EXAMPLES = {
 def test_trained_in_the_fine_tuning_venv_saved_and_loaded(tmp_path):
     storage, resource = LocalModelStorage(tmp_path), Resource("blend")
     context = ExecutionContext(GraphSchema({}), "test")
-    config = {**IntentBlend.get_default_config(), "epochs": 1, "acceptable_weight": 0.5}
+    config = {**IntentBlend.get_default_config(), "epochs": 2, "average_last": 2}
+    config["acceptable_weight"] = 0.5
     data = [Message(data={TEXT: t, INTENT: i}) for i, texts in EXAMPLES.items() for t in texts]
     also = {METADATA_EXAMPLE: {"acceptable": ["ask_sharing"]}}
     data.append(Message(data={TEXT: "what happens to my data", INTENT: "ask_retention"}))
