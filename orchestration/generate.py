@@ -80,10 +80,9 @@ def realworld_nlu(questions: Iterable[dict], nlp: spacy.language.Language) -> st
             if intents[1:]:
                 example["metadata"] = {ACCEPTABLE: intents[1:]}
             by_intent[intents[0]].append(example)
-    nlu = [
-        {"intent": intent, "examples": sorted(by_intent[intent], key=lambda e: e["text"])}
-        for intent in sorted(by_intent)
-    ]
+    for examples in by_intent.values():
+        examples.sort(key=lambda example: example["text"])
+    nlu = [{"intent": intent, "examples": by_intent[intent]} for intent in sorted(by_intent)]
     return _nlu_yaml(nlu, "the train split of data/realworld/privacyqa.yml")
 
 
