@@ -113,3 +113,14 @@ def test_committed_realworld_nlu_is_regenerated_from_the_split():
     questions = yaml.safe_load(REALWORLD.read_text())["questions"]
     expected = realworld_nlu(questions, build_spacy_pipeline(aliases))
     assert REALWORLD_NLU.read_text() == expected, "run `python -m orchestration.generate`"
+
+
+def test_every_line_of_an_examples_block_is_an_example():
+    """Rasa skips (with a warning) a line of a block that does not start with "- ", such as a
+    comment written inside the block: the text reads as data but is never trained on."""
+    for path in HAND_WRITTEN + sorted((NLU_DIR / "languages").glob("*.yml")):
+        for item in yaml.safe_load(path.read_text())["nlu"]:
+            block = item.get("examples")
+            if isinstance(block, str):
+                stray = [line for line in block.splitlines() if not line.startswith("- ")]
+                assert stray == [], f"{path.name}, {item.get('intent')}: {stray[:2]}"
