@@ -114,16 +114,16 @@ run: knowledge
 UNIT_TESTS := $(VENV)/bin/pytest tests/unit -n auto --maxprocesses 4
 E2E_TESTS := $(VENV)/bin/pytest -m e2e
 
-# Two jobs at a time where nothing is shared: the two venvs build side by side, then the unit
-# tests, lint and typecheck run while the model trains (-o knowledge: not loaded again under
-# the unit tests' feet). The end-to-end tests run alone.
+# Two jobs at a time where nothing is shared: the two venvs build side by side; the model
+# trains beside the browser's install, lint and typecheck (the fine-tuning's torch threads slow
+# down five-fold beside the unit tests); then the unit tests run beside the end-to-end tests.
+# -o: nothing is loaded, trained or installed again under the tests' feet.
 test:
 	$(MAKE) --no-print-directory -j2 setup
 	$(MAKE) --no-print-directory knowledge
 	$(VENV)/bin/rasa data validate --fail-on-warnings
-	$(MAKE) --no-print-directory -j2 --output-sync=target -o knowledge train unit browser lint typecheck
-	$(E2E_TESTS)
-	$(MAKE) --no-print-directory conversations
+	$(MAKE) --no-print-directory -j2 --output-sync=target -o knowledge train browser lint typecheck
+	$(MAKE) --no-print-directory -j2 --output-sync=target -o knowledge -o train -o browser e2e unit
 
 unit: setup
 	$(UNIT_TESTS)
