@@ -128,8 +128,12 @@ EXAMPLES = {
 def test_trained_in_the_fine_tuning_venv_saved_and_loaded(tmp_path):
     storage, resource = LocalModelStorage(tmp_path), Resource("blend")
     context = ExecutionContext(GraphSchema({}), "test")
-    config = {**IntentBlend.get_default_config(), "epochs": 2, "average_last": 2}
-    config["acceptable_weight"] = 0.5
+    config = {
+        **IntentBlend.get_default_config(),
+        "epochs": 2,
+        "average_last": 2,
+        "acceptable_weight": 0.5,
+    }
     data = [Message(data={TEXT: t, INTENT: i}) for i, texts in EXAMPLES.items() for t in texts]
     also = {METADATA_EXAMPLE: {"acceptable": ["ask_sharing"]}}
     data.append(Message(data={TEXT: "what happens to my data", INTENT: "ask_retention"}))

@@ -8,7 +8,7 @@ import yaml
 from evaluation import DATA
 from knowledge import read_content
 from orchestration.generate import build_spacy_pipeline, example_texts, realworld_nlu
-from orchestration.paths import NLU_DIR, REALWORLD, REALWORLD_NLU, ROOT
+from orchestration.paths import NLU_DIR, REALWORLD, REALWORLD_NLU, ROOT, nlu_files
 
 HAND_WRITTEN = sorted(NLU_DIR.glob("*.yml"))
 # Two texts this close (difflib ratio, after normalising) are the same question reworded.
@@ -118,7 +118,7 @@ def test_committed_realworld_nlu_is_regenerated_from_the_split():
 def test_every_line_of_an_examples_block_is_an_example():
     """Rasa skips (with a warning) a line of a block that does not start with "- ", such as a
     comment written inside the block: the text reads as data but is never trained on."""
-    for path in HAND_WRITTEN + sorted((NLU_DIR / "languages").glob("*.yml")):
+    for path in nlu_files():
         for item in yaml.safe_load(path.read_text())["nlu"]:
             block = item.get("examples")
             if isinstance(block, str):
